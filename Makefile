@@ -1,0 +1,63 @@
+# innolink: `make demo` and `make test` are all a new user needs; both set up first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+JARS := jars
+# Stamps carry a hash of what they were built from, so setup redoes only what changed.
+PY_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+MVN_PROFILES := $(if $(SPARK_NLP),-Pspark-nlp,)
+JAR_STAMP := $(JARS)/.setup-$(shell cat deploy/pom.xml | sha1sum | cut -c1-12)$(if $(SPARK_NLP),-nlp,)
+
+.PHONY: help setup demo test lint fmt ui bench clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
+
+setup: $(PY_STAMP) $(JAR_STAMP) ## install the pinned Python packages and JVM jars (idempotent)
+
+$(PY_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "innolink needs Python 3.11 (found $(PYTHON))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.setup-* && touch $@
+
+$(JAR_STAMP): deploy/pom.xml $(PY_STAMP)
+	rm -rf $(JARS) && mkdir -p $(JARS)
+	mvn -B -q $(MVN_PROFILES) -f deploy/pom.xml dependency:copy-dependencies \
+	  -DincludeScope=runtime -DoutputDirectory=$(abspath $(JARS))
+	$(BIN)/python deploy/prune_jars.py $(JARS)
+	touch $@
+
+demo: setup ## run every stage on the bundled sample data (local Spark, Delta, MLflow)
+	$(BIN)/innolink run all --env local
+	$(BIN)/innolink tables --env local
+	@echo "MLflow runs: 'make ui', then open http://127.0.0.1:5000"
+
+test: setup ## run the test suite
+	$(BIN)/python -m pytest -q tests
+
+lint: setup ## static checks: ruff, and no pretrained model downloads
+	$(BIN)/ruff check libs jobs tests benchmarks deploy
+	$(BIN)/ruff format --check libs jobs tests benchmarks deploy
+	@! grep -rn --include='*.py' '\.pretrained(' libs jobs tests benchmarks || \
+	  { echo "Spark NLP pretrained models cannot be downloaded here: use trainable annotators"; exit 1; }
+
+fmt: setup ## format the code
+	$(BIN)/ruff format libs jobs tests benchmarks deploy
+	$(BIN)/ruff check --fix libs jobs tests benchmarks deploy
+
+ui: setup ## MLflow UI on 127.0.0.1:5000 over the configured tracking store
+	$(BIN)/innolink ui --env local
+
+bench: setup ## run benchmarks/, write benchmarks/results/*.json and BENCHMARKS.md
+	$(BIN)/python benchmarks/run.py
+
+clean: ## remove generated data (warehouse, MLflow store, caches)
+	rm -rf warehouse .mlflow spark-warehouse metastore_db derby.log .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
+
+distclean: clean ## also remove the virtualenv and the jars
+	rm -rf $(VENV) $(JARS)

@@ -1,0 +1,202 @@
+"""`innolink`: run stages, list tables, open the MLflow UI.
+
+Exit codes: 0 the stages finished (rejected records are not a failure); 1 a stage failed;
+2 bad command line or configuration; 3 the machine is not set up (`make setup`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from innolink.errors import ConfigError, InnolinkError
+
+app = typer.Typer(
+    help="innolink: patents -> products, firm by firm, across countries.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+log = logging.getLogger("innolink")
+
+EnvOpt = Annotated[str, typer.Option("--env", help="Environment: conf/env/<env>.yaml.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a configuration key: --set a.b=c (repeatable)."),
+]
+WarehouseOpt = Annotated[
+    str | None, typer.Option("--warehouse", help="Warehouse root (default ./warehouse; s3a://... on clusters).")
+]
+ConfDirOpt = Annotated[str, typer.Option("--conf-dir", help="Configuration folder.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log at DEBUG level.")]
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(name)s: %(message)s",
+        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=True)],
+        force=True,
+    )
+    for noisy in ("py4j", "alembic", "urllib3", "botocore", "mlflow"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _load(env: str, sets: list[str] | None, warehouse: str | None, conf_dir: str, extra: dict | None = None):
+    from innolink.config import deep_merge, load_config
+
+    layer = dict(extra or {})
+    if warehouse:
+        layer = deep_merge(layer, {"warehouse": warehouse})
+    return load_config(env=env, overrides=sets, conf_dir=conf_dir, extra=layer)
+
+
+def _fail(exc: InnolinkError) -> None:
+    console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def run(
+    stages: Annotated[list[str], typer.Argument(help="Stage names, or `all`.")],
+    env: EnvOpt = "local",
+    sets: SetOpt = None,
+    warehouse: WarehouseOpt = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option("--input", help="Input path replacing the stage's configured inputs (repeatable)."),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", help="Format of the --input at the same position (repeatable)."),
+    ] = None,
+    conf_dir: ConfDirOpt = "conf",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Run stages on the configured (or given) inputs and write their Delta tables."""
+    _setup_logging(verbose)
+    try:
+        from innolink.stages import resolve_stages, run_stage
+
+        names = resolve_stages(stages)
+        extra: dict = {}
+        inputs, formats = inputs or [], formats or []
+        if inputs or formats:
+            if len(inputs) != len(formats):
+                raise ConfigError("give one --format per --input, in the same order")
+            if len(names) != 1:
+                raise ConfigError("--input/--format need exactly one stage")
+            extra = {
+                "stages": {
+                    names[0]: {"inputs": [{"path": os.path.abspath(p), "format": f} for p, f in zip(inputs, formats)]}
+                }
+            }
+        cfg = _load(env, sets, warehouse, conf_dir, extra)
+        from innolink.session import build_session
+
+        spark = build_session(cfg)
+        for name in names:
+            result = run_stage(name, cfg, spark)
+            console.print(
+                f"[green]{name}[/]: in {result.records_in}, out {result.records_out}, "
+                f"rejected {result.records_rejected}"
+            )
+    except InnolinkError as exc:
+        _fail(exc)
+    except Exception as exc:  # noqa: BLE001 - one clear line for the user, the trace in the log
+        log.debug("stage failed", exc_info=True)
+        console.print(f"[bold red]error:[/] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        console.print("run again with --verbose for the full trace")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def tables(
+    env: EnvOpt = "local",
+    sets: SetOpt = None,
+    warehouse: WarehouseOpt = None,
+    conf_dir: ConfDirOpt = "conf",
+    verbose: VerboseOpt = False,
+) -> None:
+    """List every registered table with its row count and Delta version."""
+    _setup_logging(verbose)
+    try:
+        cfg = _load(env, sets, warehouse, conf_dir)
+        from delta.tables import DeltaTable
+
+        from innolink.session import build_session
+        from innolink.tables import REGISTRY
+
+        spark = build_session(cfg)
+        out = Table(title=f"tables in {cfg.warehouse_uri}")
+        for col in ("table", "rows", "version", "path"):
+            out.add_column(col, justify="right" if col in ("rows", "version") else "left")
+        for spec in REGISTRY.values():
+            path = spec.path(cfg.warehouse_uri)
+            if DeltaTable.isDeltaTable(spark, path):
+                version = DeltaTable.forPath(spark, path).history(1).first()["version"]
+                rows = spark.read.format("delta").load(path).count()
+                out.add_row(spec.id, str(rows), str(version), path)
+            else:
+                out.add_row(spec.id, "-", "-", f"{path} (not written yet)")
+        Console().print(out)
+    except InnolinkError as exc:
+        _fail(exc)
+
+
+@app.command()
+def stages() -> None:
+    """List the stages `innolink run all` runs, in order."""
+    from innolink.stages import _registry
+
+    for stage in _registry().values():
+        Console().print(f"{stage.name}\t{stage.description}")
+
+
+@app.command()
+def ui(
+    env: EnvOpt = "local",
+    sets: SetOpt = None,
+    conf_dir: ConfDirOpt = "conf",
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
+) -> None:
+    """Serve the MLflow UI for the configured tracking store on 127.0.0.1."""
+    try:
+        cfg = _load(env, sets, None, conf_dir)
+    except InnolinkError as exc:
+        _fail(exc)
+    from innolink.tracking import artifact_location, tracking_uri
+
+    args = ["mlflow", "ui", "--backend-store-uri", tracking_uri(cfg),
+            "--default-artifact-root", artifact_location(cfg), "--host", "127.0.0.1", "--port", str(port)]
+    os.execvp(args[0], args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; also what jobs/*.py call under spark-submit."""
+    try:
+        app(args=argv, prog_name="innolink", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:  # click's usage errors
+        return int(exc.code or 0)
+    except Exception as exc:  # click.UsageError and friends in non-standalone mode
+        from click import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

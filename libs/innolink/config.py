@@ -1,0 +1,240 @@
+"""Layered configuration: conf/base.yaml, then conf/env/<env>.yaml, then --set overrides.
+
+Every layer is validated against one pydantic model, so a typo in any layer fails fast with
+the key's dotted path and the keys or values allowed there. Relative paths are resolved
+against the project root (the folder holding conf/), never against where a job happens to
+run, so `innolink run` behaves the same from any working directory.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from innolink.errors import ConfigError
+
+FirmType = Literal["startup", "incumbent", "multinational"]
+FirmsFormat = Literal["financedatabase", "sp500", "jpx-names", "edinet", "cn-names"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SparkConfig(_Strict):
+    app_name: str = "innolink"
+    log_level: Literal["ERROR", "WARN", "INFO", "DEBUG"] = "WARN"
+    # Passed verbatim to the session builder. The master lives here (env layer) for local
+    # runs and is absent for clusters, where spark-submit sets it.
+    conf: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("conf", mode="before")
+    @classmethod
+    def _stringify(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): _spark_str(v) for k, v in value.items()}
+        return value
+
+
+def _spark_str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class RuntimeConfig(_Strict):
+    # Folder of the jars `make setup` fetched; None on clusters where spark-submit ships them.
+    jars_dir: str | None = "jars"
+    # Jar name prefixes that must be present in jars_dir; a missing one means setup did not run.
+    required_jars: list[str] = Field(default_factory=list)
+
+
+class S3aConfig(_Strict):
+    """Where s3a:// goes. Credentials are deliberately absent: the AWS default chain supplies them."""
+
+    endpoint: str | None = None
+    region: str | None = None
+    path_style_access: bool = False
+    ssl_enabled: bool = True
+
+
+class MlflowConfig(_Strict):
+    tracking_uri: str = "sqlite:///.mlflow/mlflow.db"
+    artifact_root: str = ".mlflow/artifacts"
+    experiment: str = "innolink"
+
+
+class InputSpec(_Strict):
+    path: str
+    format: str
+
+
+class FirmsInput(InputSpec):
+    format: FirmsFormat
+
+
+class ExchangeInfo(_Strict):
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    mic: str | None = None
+    name: str
+
+
+class FirmTypeRule(_Strict):
+    """All conditions that are set must hold; rules are tried in order, the first match wins."""
+
+    type: FirmType
+    founded_within_years: int | None = Field(default=None, ge=0)
+    multinational_signal: bool | None = None
+    market_cap_in: list[str] | None = None
+    min_listing_countries: int | None = Field(default=None, ge=1)
+
+
+class FirmsConfig(_Strict):
+    inputs: list[FirmsInput]
+    reference_year: int = Field(ge=1900, le=2100)
+    firm_type_rules: list[FirmTypeRule]
+    default_firm_type: FirmType = "incumbent"
+    exchanges: dict[str, ExchangeInfo]
+    industry_map: str
+    multinational_patterns: dict[str, str]
+    resolution_max_iterations: int = Field(default=20, ge=1)
+
+
+class StagesConfig(_Strict):
+    firms: FirmsConfig
+
+
+class Config(_Strict):
+    env: str
+    warehouse: str = "./warehouse"
+    project_root: str = "."
+    spark: SparkConfig = Field(default_factory=SparkConfig)
+    runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
+    s3a: S3aConfig = Field(default_factory=S3aConfig)
+    mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
+    stages: StagesConfig
+
+    def resolve(self, path: str) -> str:
+        """A configured path made absolute against the project root; URIs pass through."""
+        if "://" in path or path.startswith("file:"):
+            return path
+        p = Path(path).expanduser()
+        return str(p if p.is_absolute() else (Path(self.project_root) / p).resolve())
+
+    @property
+    def warehouse_uri(self) -> str:
+        return self.resolve(self.warehouse).rstrip("/")
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Dicts merge key by key; anything else (lists included) is replaced whole."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def parse_set(assignment: str) -> dict:
+    """`a.b.c=value` -> {"a": {"b": {"c": value}}}, the value parsed as YAML (3 -> int)."""
+    if "=" not in assignment:
+        raise ConfigError(f"--set expects KEY=VALUE, got {assignment!r}")
+    key, raw = assignment.split("=", 1)
+    parts = key.strip().split(".")
+    if not all(parts):
+        raise ConfigError(f"--set has an empty key segment in {key!r}")
+    try:
+        value = yaml.safe_load(raw) if raw != "" else ""
+    except yaml.YAMLError:
+        value = raw
+    # spark.conf keys contain dots themselves ("spark.sql.shuffle.partitions"): everything
+    # after "spark.conf." is one key.
+    if parts[:2] == ["spark", "conf"] and len(parts) > 2:
+        parts = ["spark", "conf", ".".join(parts[2:])]
+    node: dict = {}
+    cursor = node
+    for part in parts[:-1]:
+        cursor[part] = {}
+        cursor = cursor[part]
+    cursor[parts[-1]] = value
+    return node
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def available_envs(conf_dir: Path) -> list[str]:
+    return sorted(p.stem for p in (conf_dir / "env").glob("*.yaml"))
+
+
+def load_config(
+    env: str = "local",
+    overrides: list[str] | None = None,
+    conf_dir: str | Path = "conf",
+    extra: dict | None = None,
+) -> Config:
+    """Base, then env, then `extra` (programmatic, e.g. --warehouse), then --set overrides."""
+    conf_dir = Path(conf_dir).resolve()
+    base_file = conf_dir / "base.yaml"
+    if not base_file.is_file():
+        raise ConfigError(f"no configuration at {base_file} (run from the project root or pass --conf-dir)")
+    env_file = conf_dir / "env" / f"{env}.yaml"
+    if not env_file.is_file():
+        raise ConfigError(f"unknown env {env!r}; allowed: {', '.join(available_envs(conf_dir))}")
+    data = deep_merge(_read_yaml(base_file), _read_yaml(env_file))
+    data["env"] = env
+    data.setdefault("project_root", str(conf_dir.parent))
+    if extra:
+        data = deep_merge(data, extra)
+    for assignment in overrides or []:
+        data = deep_merge(data, parse_set(assignment))
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = ["invalid configuration:"]
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(err["loc"][:-1])
+            msg = f"unknown key; allowed here: {', '.join(allowed)}" if allowed else "unknown key"
+        lines.append(f"  {loc}: {msg}")
+    return "\n".join(lines)
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    model: Any = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            return []
+    return sorted(model.model_fields)
+
+
+def snapshot(cfg: Config) -> dict:
+    """The effective configuration as plain data, for the MLflow run's config artifact."""
+    return cfg.model_dump(mode="json")

@@ -1,0 +1,1 @@
+"""The firm registry stage: listed firms of every exchange, one row per firm (silver/firms)."""

@@ -1,0 +1,96 @@
+"""The one place a SparkSession is built.
+
+The master is never chosen here: the local environment's configuration names it
+(conf/env/local.yaml), and on a cluster spark-submit does. Jars come from the folder
+`make setup` filled, never from spark.jars.packages: Spark's Ivy resolver ignores Maven's
+settings and mirrors, so run-time resolution is neither reproducible nor always reachable.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from innolink.config import Config, S3aConfig
+from innolink.errors import SetupError
+
+log = logging.getLogger(__name__)
+
+# software.amazon.awssdk's default chain: environment, system properties, profile files,
+# container and instance roles. Naming it keeps S3A from ever reading keys out of config.
+_AWS_DEFAULT_CHAIN = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
+
+
+def find_jars(cfg: Config) -> list[str]:
+    """The jars to load, or a SetupError naming what is missing and how to get it."""
+    if cfg.runtime.jars_dir is None:
+        return []
+    jars_dir = Path(cfg.resolve(cfg.runtime.jars_dir))
+    jars = sorted(str(p) for p in jars_dir.glob("*.jar")) if jars_dir.is_dir() else []
+    names = [Path(j).name for j in jars]
+    missing = [
+        prefix
+        for prefix in cfg.runtime.required_jars
+        if not any(n.startswith(prefix) for n in names)
+    ]
+    if missing:
+        raise SetupError(
+            f"missing jars in {jars_dir}: {', '.join(p.rstrip('-') for p in missing)}. "
+            "Run `make setup` to fetch them from Maven Central."
+        )
+    return jars
+
+
+def s3a_settings(s3a: S3aConfig) -> dict[str, str]:
+    """Hadoop settings for s3a:// (without the spark.hadoop. prefix)."""
+    settings = {"fs.s3a.aws.credentials.provider": _AWS_DEFAULT_CHAIN}
+    if s3a.endpoint:
+        settings["fs.s3a.endpoint"] = s3a.endpoint
+    if s3a.region:
+        settings["fs.s3a.endpoint.region"] = s3a.region
+    settings["fs.s3a.path.style.access"] = str(s3a.path_style_access).lower()
+    settings["fs.s3a.connection.ssl.enabled"] = str(s3a.ssl_enabled).lower()
+    return settings
+
+
+def apply_s3a(spark: SparkSession, s3a: S3aConfig, bucket: str | None = None) -> None:
+    """Set s3a options on a running session, for all buckets or (per-bucket keys) one bucket.
+
+    Per-bucket settings let one session reach two stores (e.g. a test endpoint beside AWS).
+    """
+    hconf = spark.sparkContext._jsc.hadoopConfiguration()
+    for key, value in s3a_settings(s3a).items():
+        if bucket:
+            key = key.replace("fs.s3a.", f"fs.s3a.bucket.{bucket}.", 1)
+        hconf.set(key, value)
+
+
+def build_session(cfg: Config) -> SparkSession:
+    """A session configured from `cfg`; reuses the active one (tests, notebooks) if any."""
+    jars = find_jars(cfg)
+    builder = SparkSession.builder.appName(cfg.spark.app_name)
+    for key, value in cfg.spark.conf.items():
+        builder = builder.config(key, value)
+    if jars:
+        builder = builder.config("spark.jars", ",".join(jars))
+    for key, value in s3a_settings(cfg.s3a).items():
+        builder = builder.config(f"spark.hadoop.{key}", value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel(cfg.spark.log_level)
+    log.info("spark %s, master %s, %d jars", spark.version, spark.sparkContext.master, len(jars))
+    return spark
+
+
+def has_spark_nlp(spark: SparkSession) -> bool:
+    """Whether the Spark NLP jar is on this session's classpath."""
+    try:
+        spark.sparkContext._jvm.java.lang.Class.forName(
+            "com.johnsnowlabs.nlp.DocumentAssembler",
+            True,
+            spark.sparkContext._jvm.Thread.currentThread().getContextClassLoader(),
+        )
+        return True
+    except Exception:  # py4j wraps ClassNotFoundException; any failure means "not usable"
+        return False

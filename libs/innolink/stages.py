@@ -1,0 +1,96 @@
+"""Stage registry and runner: every stage runs the same way, with the same bookkeeping.
+
+A stage is a function StageContext -> StageResult. The runner wraps it in an MLflow run,
+gives it the one writer, checks records in == out + rejected, and logs the counts and the
+Delta versions it wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pyspark.sql import SparkSession
+
+from innolink.config import Config
+from innolink.errors import CountMismatch, InnolinkError
+from innolink.tracking import StageRun, stage_run
+from innolink.writer import TableWriter, WriteResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StageContext:
+    spark: SparkSession
+    cfg: Config
+    writer: TableWriter
+    run: StageRun
+
+
+@dataclass
+class StageResult:
+    records_in: int
+    records_out: int
+    records_rejected: int
+    written: list[WriteResult] = field(default_factory=list)
+    metrics: dict[str, int] = field(default_factory=dict)
+
+    def check(self, stage: str) -> None:
+        if self.records_in != self.records_out + self.records_rejected:
+            raise CountMismatch(
+                f"{stage}: records in {self.records_in} != out {self.records_out} "
+                f"+ rejected {self.records_rejected}"
+            )
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[StageContext], StageResult]
+    description: str
+
+
+def _registry() -> dict[str, Stage]:
+    # Imported here so `innolink --help` does not import every stage's dependencies.
+    from innolink.firms.stage import run as run_firms
+
+    stages = [Stage("firms", run_firms, "listed firms of every exchange -> silver/firms")]
+    return {s.name: s for s in stages}
+
+
+def stage_names() -> list[str]:
+    """All stages in the order `innolink run all` runs them (dependencies first)."""
+    return list(_registry())
+
+
+def resolve_stages(requested: list[str]) -> list[str]:
+    names = stage_names()
+    if requested == ["all"]:
+        return names
+    unknown = [s for s in requested if s not in names]
+    if unknown:
+        raise InnolinkError(f"unknown stage(s) {unknown}; known: {', '.join(names)} or all")
+    return requested
+
+
+def run_stage(name: str, cfg: Config, spark: SparkSession) -> StageResult:
+    stage = _registry()[name]
+    with stage_run(cfg, name) as tracked:
+        writer = TableWriter(spark, cfg.warehouse_uri, name, tracked.run_id)
+        result = stage.run(StageContext(spark, cfg, writer, tracked))
+        tracked.counts(
+            records_in=result.records_in,
+            records_out=result.records_out,
+            records_rejected=result.records_rejected,
+            **result.metrics,
+        )
+        for written in result.written:
+            tracked.delta_written(written.table, written.version)
+        log.info(
+            "%s: records in %d, out %d, rejected %d",
+            name, result.records_in, result.records_out, result.records_rejected,
+        )
+        result.check(name)
+    return result
