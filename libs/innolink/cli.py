@@ -48,6 +48,11 @@ def _setup_logging(verbose: bool) -> None:
     )
     for noisy in ("py4j", "alembic", "urllib3", "botocore", "mlflow"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # pyspark logs every failed query plan as a multi-kilobyte JSON record; the CLI reports
+    # the error itself, and --verbose shows the trace.
+    logging.getLogger("DataFrameQueryContextLogger").setLevel(
+        logging.DEBUG if verbose else logging.CRITICAL
+    )
 
 
 def _load(env: str, sets: list[str] | None, warehouse: str | None, conf_dir: str, extra: dict | None = None):

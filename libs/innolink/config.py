@@ -51,6 +51,9 @@ class RuntimeConfig(_Strict):
     jars_dir: str | None = "jars"
     # Jar name prefixes that must be present in jars_dir; a missing one means setup did not run.
     required_jars: list[str] = Field(default_factory=list)
+    # "driver": Python workers run the driver's interpreter (local mode, where the package
+    # is installed in that virtualenv). None: spark-submit / the cluster decides.
+    worker_python: Literal["driver"] | None = None
 
 
 class S3aConfig(_Strict):

@@ -9,6 +9,8 @@ settings and mirrors, so run-time resolution is neither reproducible nor always 
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -75,6 +77,10 @@ def build_session(cfg: Config) -> SparkSession:
         builder = builder.config(key, value)
     if jars:
         builder = builder.config("spark.jars", ",".join(jars))
+    if cfg.runtime.worker_python == "driver":
+        # pyspark reads the worker interpreter from the environment when the context starts.
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+        builder = builder.config("spark.pyspark.python", sys.executable)
     for key, value in s3a_settings(cfg.s3a).items():
         builder = builder.config(f"spark.hadoop.{key}", value)
     spark = builder.getOrCreate()

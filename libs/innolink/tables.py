@@ -68,16 +68,18 @@ REJECTS = TableSpec(
     description="Input records a stage could not use, with the reason and where they came from.",
 )
 
-NAME_VARIANT = StructType([_s("name", False), _s("lang"), _s("kind"), _s("source")])
+# Nested fields stay nullable: Delta enforces NOT NULL on top-level columns, and Spark cannot
+# cast a computed nested value to a NOT NULL nested type.
+NAME_VARIANT = StructType([_s("name"), _s("lang"), _s("kind"), _s("source")])
 LISTING = StructType(
     [
         _s("exchange"),
         _s("mic"),
-        _s("ticker", False),
+        _s("ticker"),
         _s("isin"),
         _s("country"),
         StructField("delisted", BooleanType()),
-        _s("source", False),
+        _s("source"),
     ]
 )
 
@@ -89,12 +91,12 @@ FIRMS = TableSpec(
             _s("firm_id", False),
             _s("name", False),
             _s("name_norm", False),
-            StructField("name_variants", ArrayType(NAME_VARIANT, False), False),
+            StructField("name_variants", ArrayType(NAME_VARIANT), False),
             _s("country", False),
             _s("exchange"),
             _s("ticker"),
             _s("isin"),
-            StructField("listings", ArrayType(LISTING, False), False),
+            StructField("listings", ArrayType(LISTING), False),
             _s("website"),
             _s("domain"),
             _s("sector"),
@@ -105,7 +107,7 @@ FIRMS = TableSpec(
             _s("founded_year_source"),
             _s("market_cap"),
             StructField("multinational_signal", BooleanType(), False),
-            StructField("multinational_evidence", ArrayType(StringType(), False), False),
+            StructField("multinational_evidence", ArrayType(StringType()), False),
             _s("firm_type", False),
             _s("firm_type_rule", False),
             StructField("delisted", BooleanType(), False),
@@ -113,7 +115,7 @@ FIRMS = TableSpec(
             _s("cik"),
             _s("edinet_code"),
             _s("corporate_number"),
-            StructField("sources", ArrayType(StringType(), False), False),
+            StructField("sources", ArrayType(StringType()), False),
             _s("run_id", False),
         ]
     ),

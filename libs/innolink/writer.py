@@ -96,8 +96,15 @@ class TableWriter:
         return DeltaTable.forPath(self.spark, self.path(spec)).history(1).first()["version"]
 
     def merge(self, spec: TableSpec, df: DataFrame) -> WriteResult:
-        df = conform(df, spec)
-        rows = check_keys(df, spec)
+        # Materialised once: the key check and the MERGE would otherwise each recompute the
+        # stage's whole plan.
+        df = conform(df, spec).persist()
+        try:
+            return self._merge(spec, df, check_keys(df, spec))
+        finally:
+            df.unpersist()
+
+    def _merge(self, spec: TableSpec, df: DataFrame, rows: int) -> WriteResult:
         target = self.ensure(spec)
         on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in spec.keys)
         tracked = [c for c in spec.columns if c not in spec.keys and c not in spec.volatile]

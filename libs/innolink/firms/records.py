@@ -30,7 +30,7 @@ RECORD_FIELDS: list[tuple[str, object]] = [
     ("isin", StringType()),
     ("name", StringType()),
     ("name_norm", StringType()),
-    ("names", ArrayType(NAME_VARIANT, False)),
+    ("names", ArrayType(NAME_VARIANT)),
     ("country", StringType()),
     ("country_source", StringType()),
     ("city", StringType()),
