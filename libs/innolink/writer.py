@@ -62,11 +62,17 @@ def check_keys(df: DataFrame, spec: TableSpec) -> int:
 
 
 def clip_utf8(col: Column, max_bytes: int = EXCERPT_MAX_BYTES) -> Column:
-    """At most max_bytes of UTF-8; a character cut in two becomes U+FFFD, never an error."""
-    return F.when(
-        F.octet_length(col) > max_bytes,
-        F.decode(F.substring(F.encode(col, "UTF-8"), 1, max_bytes), "UTF-8"),
-    ).otherwise(col)
+    """The longest of a few character prefixes that fits in max_bytes of UTF-8.
+
+    Cutting the bytes instead would leave a broken character, which Spark 4 refuses to
+    decode; a character is at most 4 bytes, so the last candidate always fits.
+    """
+    candidates = sorted({max_bytes, max_bytes // 2, max_bytes // 3, max_bytes // 4}, reverse=True)
+    return F.when(col.isNull() | (F.octet_length(col) <= max_bytes), col).otherwise(
+        F.coalesce(
+            *[F.when(F.octet_length(F.substring(col, 1, n)) <= max_bytes, F.substring(col, 1, n)) for n in candidates]
+        )
+    )
 
 
 class TableWriter:

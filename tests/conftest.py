@@ -1,0 +1,54 @@
+"""One local Spark session for the whole suite, built by the project's own session factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+COMPANIES = SHARED / "companies"
+
+# s3a reads credentials from the AWS default chain; the moto test server accepts any key.
+# Set before the JVM starts, since the JVM copies the environment once.
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_REGION"] = "us-east-1"
+
+
+def test_config(tmp: Path, *sets: str, inputs: list[dict] | None = None):
+    """The local configuration with the warehouse and MLflow store under `tmp`."""
+    from innolink.config import load_config
+
+    extra = {"warehouse": str(tmp / "warehouse")}
+    if inputs is not None:
+        extra["stages"] = {"firms": {"inputs": inputs}}
+    return load_config(
+        env="local",
+        conf_dir=ROOT / "conf",
+        extra=extra,
+        overrides=[
+            f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db",
+            f"mlflow.artifact_root={tmp}/mlartifacts",
+            *sets,
+        ],
+    )
+
+
+test_config.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    from innolink.session import build_session
+
+    cfg = test_config(
+        tmp_path_factory.mktemp("session"),
+        "spark.conf.spark.sql.shuffle.partitions=2",
+        "spark.conf.spark.driver.memory=4g",
+    )
+    session = build_session(cfg)
+    yield session
+    session.stop()
