@@ -188,7 +188,9 @@ def ui(
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; also what jobs/*.py call under spark-submit."""
     try:
-        app(args=argv, prog_name="innolink", standalone_mode=False)
+        # Non-standalone click returns the exit code of typer.Exit instead of raising it.
+        code = app(args=argv, prog_name="innolink", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except typer.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:  # click's usage errors
@@ -200,7 +202,6 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
 
 
 if __name__ == "__main__":
