@@ -163,7 +163,7 @@ def stages() -> None:
     from innolink.stages import _registry
 
     for stage in _registry().values():
-        Console().print(f"{stage.name}\t{stage.description}")
+        typer.echo(f"{stage.name}\t{stage.description}")
 
 
 @app.command()
