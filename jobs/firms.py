@@ -1,6 +1,6 @@
 """spark-submit entry point of stage `firms`: listed firms -> silver/firms.
 
-    spark-submit jobs/firms.py --env cluster --warehouse s3a://bucket/warehouse
+spark-submit jobs/firms.py --env cluster --warehouse s3a://bucket/warehouse
 """
 
 import sys

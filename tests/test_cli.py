@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from innolink.cli import main
 from innolink.errors import SetupError
 from innolink.session import find_jars
@@ -23,21 +22,34 @@ def test_help(command):
 
 
 def test_run_help_documents_the_contract():
-    out = subprocess.run([INNOLINK, "run", "--help"], capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        [INNOLINK, "run", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
     for option in ("--env", "--set", "--warehouse", "--input", "--format"):
         assert option in out
 
 
 def test_unknown_stage_exits_non_zero(capsys):
     assert main(["run", "nosuch", "--conf-dir", str(ROOT / "conf")]) == 1
-    assert "unknown stage(s) ['nosuch']; known: firms or all" in capsys.readouterr().err.replace("\n", "")
+    assert "unknown stage(s) ['nosuch']; known: firms or all" in capsys.readouterr().err.replace(
+        "\n", ""
+    )
 
 
 def test_missing_jars_say_run_make_setup(tmp_path):
     cfg = test_config(tmp_path, f"runtime.jars_dir={tmp_path}/empty")
     with pytest.raises(SetupError, match="missing jars .* Run `make setup`"):
         find_jars(cfg)
-    code = main(["run", "firms", "--conf-dir", str(ROOT / "conf"), "--set", f"runtime.jars_dir={tmp_path}/empty"])
+    code = main(
+        [
+            "run",
+            "firms",
+            "--conf-dir",
+            str(ROOT / "conf"),
+            "--set",
+            f"runtime.jars_dir={tmp_path}/empty",
+        ]
+    )
     assert code == 3
 
 

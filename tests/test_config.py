@@ -1,7 +1,6 @@
 import re
 
 import pytest
-
 from innolink.config import deep_merge, load_config, parse_set
 from innolink.errors import ConfigError
 
@@ -9,9 +8,13 @@ from .conftest import ROOT
 
 
 def test_layers_base_env_then_set():
-    cfg = load_config("local", conf_dir=ROOT / "conf", overrides=["stages.firms.reference_year=2020"])
+    cfg = load_config(
+        "local", conf_dir=ROOT / "conf", overrides=["stages.firms.reference_year=2020"]
+    )
     assert cfg.spark.conf["spark.master"] == "local[2]"  # from env/local.yaml
-    assert cfg.spark.conf["spark.sql.extensions"] == "io.delta.sql.DeltaSparkSessionExtension"  # base
+    assert (
+        cfg.spark.conf["spark.sql.extensions"] == "io.delta.sql.DeltaSparkSessionExtension"
+    )  # base
     assert cfg.stages.firms.reference_year == 2020  # --set, parsed as an int
     assert cfg.env == "local"
 
@@ -46,7 +49,9 @@ def test_unknown_key_names_the_key_and_allowed_keys():
 
 def test_bad_value_names_allowed_values():
     with pytest.raises(ConfigError) as err:
-        load_config("local", conf_dir=ROOT / "conf", overrides=["stages.firms.default_firm_type=giant"])
+        load_config(
+            "local", conf_dir=ROOT / "conf", overrides=["stages.firms.default_firm_type=giant"]
+        )
     assert "stages.firms.default_firm_type" in str(err.value)
     assert "'startup', 'incumbent' or 'multinational'" in str(err.value)
 

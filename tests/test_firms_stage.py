@@ -3,10 +3,9 @@
 import mlflow
 import pytest
 from deltalake import DeltaTable as RustDeltaTable
-from pyspark.sql import functions as F
-
 from innolink.cli import main
 from innolink.tables import FIRMS, REJECTS
+from pyspark.sql import functions as F
 
 from .conftest import COMPANIES, ROOT
 
@@ -24,10 +23,14 @@ def cli(tmp, *args):
     return main(
         [
             *args,
-            "--warehouse", str(tmp / "warehouse"),
-            "--set", f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db",
-            "--set", f"mlflow.artifact_root={tmp}/mlartifacts",
-            "--conf-dir", str(ROOT / "conf"),
+            "--warehouse",
+            str(tmp / "warehouse"),
+            "--set",
+            f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db",
+            "--set",
+            f"mlflow.artifact_root={tmp}/mlartifacts",
+            "--conf-dir",
+            str(ROOT / "conf"),
         ]
     )
 
@@ -64,9 +67,16 @@ def test_one_row_per_firm_across_lists(spark, registry):
         ("株式会社ニッスイ", "ja"),
     ]
     assert (n["country"], n["domain"], n["founded_year"], n["founded_year_source"]) == (
-        "JP", "nissui.co.jp", 1911, "summary",  # "The company was founded in 1911"
+        "JP",
+        "nissui.co.jp",
+        1911,
+        "summary",  # "The company was founded in 1911"
     )
-    assert (n["sector"], n["edinet_code"], n["firm_type"]) == ("Consumer Staples", "E00014", "incumbent")
+    assert (n["sector"], n["edinet_code"], n["firm_type"]) == (
+        "Consumer Staples",
+        "E00014",
+        "incumbent",
+    )
     assert n["sources"] == ["edinet", "financedatabase", "jpx-names"]
 
 
@@ -77,7 +87,10 @@ def test_cross_listing_and_index_join_into_one_firm(spark, registry):
     # Xetra listing (ISIN, website) + S&P 500 row (founding year), joined by name and country.
     assert sorted(listing["ticker"] for listing in a["listings"]) == ["AAPL", "APC.DE"]
     assert (a["isin"], a["domain"], a["founded_year"], a["founded_year_source"]) == (
-        "US0378331005", "apple.com", 1977, "column",
+        "US0378331005",
+        "apple.com",
+        1977,
+        "column",
     )
     assert a["firm_type"] == "multinational"
     assert a["multinational_evidence"] == ["listed_in:DE,US", "worldwide"]
@@ -155,7 +168,18 @@ def test_broken_rows_go_to_rejects_with_reasons(spark, tmp_path):
 
 
 def test_missing_input_file_fails_with_clear_exit_code(tmp_path):
-    assert cli(tmp_path, "run", "firms", "--input", str(tmp_path / "nope.csv"), "--format", "financedatabase") == 1
+    assert (
+        cli(
+            tmp_path,
+            "run",
+            "firms",
+            "--input",
+            str(tmp_path / "nope.csv"),
+            "--format",
+            "financedatabase",
+        )
+        == 1
+    )
 
 
 def test_unknown_format_is_a_config_error(tmp_path):

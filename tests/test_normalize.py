@@ -1,5 +1,4 @@
 import pytest
-
 from innolink.io.csvrecords import iter_csv_records
 from innolink.normalize import (
     InvalidUrl,
@@ -38,7 +37,12 @@ def test_cn_short_names_lose_padding_and_status():
 
 def test_countries():
     assert [country_iso2(c) for c in ("Japan", "Taiwan", "Macau", "Russia", "Atlantis", "")] == [
-        "JP", "TW", "MO", "RU", None, None,
+        "JP",
+        "TW",
+        "MO",
+        "RU",
+        None,
+        None,
     ]
     assert country_of_location("West Falls Church, Virginia[2]") == "US"
     assert country_of_location("Dublin, Ireland") == "IE"
@@ -52,11 +56,23 @@ def test_isin_check_digit():
 
 
 def test_websites():
-    assert normalize_website("http://www.kyokuyo.co.jp") == ("http://www.kyokuyo.co.jp", "kyokuyo.co.jp")
+    assert normalize_website("http://www.kyokuyo.co.jp") == (
+        "http://www.kyokuyo.co.jp",
+        "kyokuyo.co.jp",
+    )
     assert normalize_website("www.apple.com") == ("http://www.apple.com", "apple.com")
-    assert normalize_website("https://sub.example.co.uk/x") == ("https://sub.example.co.uk/x", "example.co.uk")
+    assert normalize_website("https://sub.example.co.uk/x") == (
+        "https://sub.example.co.uk/x",
+        "example.co.uk",
+    )
     assert normalize_website("") is None
-    for bad in ("htp//bad", "http://exa mple.com", "http://localhost", "ftp://x.com", "http://a..com"):
+    for bad in (
+        "htp//bad",
+        "http://exa mple.com",
+        "http://localhost",
+        "ftp://x.com",
+        "http://a..com",
+    ):
         with pytest.raises(InvalidUrl):
             normalize_website(bad)
 

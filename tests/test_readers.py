@@ -4,7 +4,6 @@ from collections import Counter
 
 import pytest
 import yaml
-
 from innolink.firms.readers import founded_from_column, listing_key, read_file
 
 from .conftest import COMPANIES, ROOT
@@ -26,7 +25,10 @@ def test_financedatabase_jpx():
     assert outcome(recs) == {"ok": 3057, "missing.name": 4}
     nissui = next(r for r in recs if r.get("ticker") == "1332.T")
     assert (nissui["name"], nissui["domain"], nissui["country"], nissui["listing_key"]) == (
-        "Nissui Corporation", "nissui.co.jp", "JP", "1332.T",
+        "Nissui Corporation",
+        "nissui.co.jp",
+        "JP",
+        "1332.T",
     )
 
 
@@ -47,7 +49,7 @@ def test_sp500_founding_years_and_missing_headquarters():
     recs = read("sp500", COMPANIES / "sp500_constituents.csv")
     assert outcome(recs) == {"ok": 502, "invalid.country": 1}
     bad = next(r for r in recs if r.get("reason"))
-    assert bad["excerpt"].startswith("XYZ,\"Block, Inc.\"")  # headquarters "none" in the list
+    assert bad["excerpt"].startswith('XYZ,"Block, Inc."')  # headquarters "none" in the list
     abbv = next(r for r in recs if r.get("ticker") == "ABBV")
     assert abbv["founded_col"] == 1888  # "2013 (1888)": the origin, not the spin-off
 
@@ -58,7 +60,10 @@ def test_name_lists():
     assert (jpx[0]["listing_key"], jpx[0]["name"]) == ("1301.T", "極洋")
     cn = read("cn-names", COMPANIES / "cjk/adata_a_share_codes_zh.csv")
     assert outcome(cn) == {"ok": 5640}
-    assert [(r["listing_key"], r["name"]) for r in cn[:2]] == [("000001.SZ", "平安银行"), ("000002.SZ", "万科A")]
+    assert [(r["listing_key"], r["name"]) for r in cn[:2]] == [
+        ("000001.SZ", "平安银行"),
+        ("000002.SZ", "万科A"),
+    ]
 
 
 def test_broken_file_header_rejects_the_file_once():
@@ -69,11 +74,21 @@ def test_broken_file_header_rejects_the_file_once():
 
 @pytest.mark.parametrize(
     ("ticker", "country", "key"),
-    [("1301.T", "JP", "1301.T"), ("AAPL", "US", "US:AAPL"), ("BRK.B", "US", "US:BRK-B"), ("APC.DE", "DE", "APC.DE")],
+    [
+        ("1301.T", "JP", "1301.T"),
+        ("AAPL", "US", "US:AAPL"),
+        ("BRK.B", "US", "US:BRK-B"),
+        ("APC.DE", "DE", "APC.DE"),
+    ],
 )
 def test_listing_key(ticker, country, key):
     assert listing_key(ticker, country) == key
 
 
 def test_founded_from_column():
-    assert [founded_from_column(v) for v in ("1902", "2013 (1888)", "", "n/a")] == [1902, 1888, None, None]
+    assert [founded_from_column(v) for v in ("1902", "2013 (1888)", "", "n/a")] == [
+        1902,
+        1888,
+        None,
+        None,
+    ]

@@ -2,10 +2,9 @@
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
-
 from innolink.config import S3aConfig
 from innolink.session import apply_s3a, has_spark_nlp
+from moto.server import ThreadedMotoServer
 
 
 @pytest.fixture
@@ -19,18 +18,28 @@ def s3_endpoint():
 
 def test_delta_round_trip_on_s3a(spark, s3_endpoint):
     bucket = "innolink-test"
-    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
+    boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(
+        Bucket=bucket
+    )
     # The production code path: per-bucket s3a settings, credentials from the default chain
     # (the test's environment variables), none in configuration.
     apply_s3a(
         spark,
-        S3aConfig(endpoint=s3_endpoint, region="us-east-1", path_style_access=True, ssl_enabled=False),
+        S3aConfig(
+            endpoint=s3_endpoint, region="us-east-1", path_style_access=True, ssl_enabled=False
+        ),
         bucket=bucket,
     )
     path = f"s3a://{bucket}/warehouse/silver/things"
     spark.createDataFrame([(1, "a"), (2, "b")], "id int, v string").write.format("delta").save(path)
-    spark.createDataFrame([(3, "c")], "id int, v string").write.format("delta").mode("append").save(path)
-    assert sorted(tuple(r) for r in spark.read.format("delta").load(path).collect()) == [(1, "a"), (2, "b"), (3, "c")]
+    spark.createDataFrame([(3, "c")], "id int, v string").write.format("delta").mode("append").save(
+        path
+    )
+    assert sorted(tuple(r) for r in spark.read.format("delta").load(path).collect()) == [
+        (1, "a"),
+        (2, "b"),
+        (3, "c"),
+    ]
     assert spark.read.format("delta").option("versionAsOf", 0).load(path).count() == 2
     keys = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").list_objects_v2(
         Bucket=bucket, Prefix="warehouse/silver/things/_delta_log/"

@@ -1,12 +1,11 @@
 """The one writer: Delta round trip, MERGE by key, schema enforcement, rejects."""
 
 import pytest
-from pyspark.sql import functions as F
-from pyspark.sql.types import IntegerType, StringType, StructField, StructType
-
 from innolink.errors import SchemaError
 from innolink.tables import REJECTS, TableSpec
 from innolink.writer import TableWriter
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
 SPEC = TableSpec(
     layer="silver",
@@ -24,7 +23,9 @@ SPEC = TableSpec(
 
 
 def rows(spark, data, run="r1"):
-    return spark.createDataFrame([(i, v, run) for i, v in data], "id string, value int, run_id string")
+    return spark.createDataFrame(
+        [(i, v, run) for i, v in data], "id string, value int, run_id string"
+    )
 
 
 def test_round_trip_merge_and_time_travel(spark, tmp_path):
@@ -42,7 +43,10 @@ def test_round_trip_merge_and_time_travel(spark, tmp_path):
     path = SPEC.path(str(tmp_path))
     now = {r["id"]: r["value"] for r in spark.read.format("delta").load(path).collect()}
     assert now == {"a": 1, "b": 20, "c": 3}
-    v1 = {r["id"]: r["value"] for r in spark.read.format("delta").option("versionAsOf", 1).load(path).collect()}
+    v1 = {
+        r["id"]: r["value"]
+        for r in spark.read.format("delta").option("versionAsOf", 1).load(path).collect()
+    }
     assert v1 == {"a": 1, "b": 2}
     v0 = spark.read.format("delta").option("versionAsOf", 0).load(path)
     assert v0.count() == 0 and v0.columns == ["id", "value", "run_id"]
@@ -72,6 +76,8 @@ def test_rejects_are_keyed_and_clipped(spark, tmp_path):
     writer.reject(rejects)
     TableWriter(spark, str(tmp_path), "firms", "r2").reject(rejects)  # rerun
     table = spark.read.format("delta").load(REJECTS.path(str(tmp_path)))
-    got = table.select("stage", "source", "locator", "reason", "run_id", F.octet_length("excerpt").alias("n")).collect()
+    got = table.select(
+        "stage", "source", "locator", "reason", "run_id", F.octet_length("excerpt").alias("n")
+    ).collect()
     # One row: same record, same reason, twice in a batch and again in a rerun.
     assert [tuple(r) for r in got] == [("firms", "f.csv", "line 2", "missing.name", "r1", 4095)]

@@ -33,7 +33,10 @@ SetOpt = Annotated[
     typer.Option("--set", help="Override a configuration key: --set a.b=c (repeatable)."),
 ]
 WarehouseOpt = Annotated[
-    str | None, typer.Option("--warehouse", help="Warehouse root (default ./warehouse; s3a://... on clusters).")
+    str | None,
+    typer.Option(
+        "--warehouse", help="Warehouse root (default ./warehouse; s3a://... on clusters)."
+    ),
 ]
 ConfDirOpt = Annotated[str, typer.Option("--conf-dir", help="Configuration folder.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log at DEBUG level.")]
@@ -55,7 +58,13 @@ def _setup_logging(verbose: bool) -> None:
     )
 
 
-def _load(env: str, sets: list[str] | None, warehouse: str | None, conf_dir: str, extra: dict | None = None):
+def _load(
+    env: str,
+    sets: list[str] | None,
+    warehouse: str | None,
+    conf_dir: str,
+    extra: dict | None = None,
+):
     from innolink.config import deep_merge, load_config
 
     layer = dict(extra or {})
@@ -77,7 +86,9 @@ def run(
     warehouse: WarehouseOpt = None,
     inputs: Annotated[
         list[str] | None,
-        typer.Option("--input", help="Input path replacing the stage's configured inputs (repeatable)."),
+        typer.Option(
+            "--input", help="Input path replacing the stage's configured inputs (repeatable)."
+        ),
     ] = None,
     formats: Annotated[
         list[str] | None,
@@ -101,7 +112,12 @@ def run(
                 raise ConfigError("--input/--format need exactly one stage")
             extra = {
                 "stages": {
-                    names[0]: {"inputs": [{"path": os.path.abspath(p), "format": f} for p, f in zip(inputs, formats)]}
+                    names[0]: {
+                        "inputs": [
+                            {"path": os.path.abspath(p), "format": f}
+                            for p, f in zip(inputs, formats, strict=True)
+                        ]
+                    }
                 }
             }
         cfg = _load(env, sets, warehouse, conf_dir, extra)
@@ -118,7 +134,9 @@ def run(
         _fail(exc)
     except Exception as exc:  # noqa: BLE001 - one clear line for the user, the trace in the log
         log.debug("stage failed", exc_info=True)
-        console.print(f"[bold red]error:[/] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        console.print(
+            f"[bold red]error:[/] {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        )
         console.print("run again with --verbose for the full trace")
         raise typer.Exit(1) from None
 
@@ -180,8 +198,18 @@ def ui(
         _fail(exc)
     from innolink.tracking import artifact_location, tracking_uri
 
-    args = ["mlflow", "ui", "--backend-store-uri", tracking_uri(cfg),
-            "--default-artifact-root", artifact_location(cfg), "--host", "127.0.0.1", "--port", str(port)]
+    args = [
+        "mlflow",
+        "ui",
+        "--backend-store-uri",
+        tracking_uri(cfg),
+        "--default-artifact-root",
+        artifact_location(cfg),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     os.execvp(args[0], args)
 
 

@@ -193,7 +193,9 @@ def load_config(
     conf_dir = Path(conf_dir).resolve()
     base_file = conf_dir / "base.yaml"
     if not base_file.is_file():
-        raise ConfigError(f"no configuration at {base_file} (run from the project root or pass --conf-dir)")
+        raise ConfigError(
+            f"no configuration at {base_file} (run from the project root or pass --conf-dir)"
+        )
     env_file = conf_dir / "env" / f"{env}.yaml"
     if not env_file.is_file():
         raise ConfigError(f"unknown env {env!r}; allowed: {', '.join(available_envs(conf_dir))}")
@@ -232,7 +234,9 @@ def _allowed_keys(loc: tuple) -> list[str]:
             return []
         annotation = field.annotation
         candidates = [annotation, *getattr(annotation, "__args__", ())]
-        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
         if model is None:
             return []
     return sorted(model.model_fields)

@@ -15,9 +15,31 @@ import pycountry
 # Legal-form words dropped from the end (and, for CJK forms, either end) of a firm name so
 # "Kyokuyo Co., Ltd." and "KYOKUYO CO.,LTD" compare equal. Lower-case, after NFKC.
 _LATIN_LEGAL = {
-    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc",
-    "plc", "ag", "se", "sa", "nv", "bv", "gmbh", "kk", "kabushiki", "kaisha", "spa", "ab",
-    "oyj", "asa", "as", "lp",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "ag",
+    "se",
+    "sa",
+    "nv",
+    "bv",
+    "gmbh",
+    "kk",
+    "kabushiki",
+    "kaisha",
+    "spa",
+    "ab",
+    "oyj",
+    "asa",
+    "as",
+    "lp",
 }
 _CJK_LEGAL = re.compile(
     r"^(?:株式会社|有限会社|合同会社|カブシキガイシャ|ユウゲンガイシャ)|"
@@ -85,7 +107,9 @@ def _is_cjk(text: str) -> bool:
 
 def script_of(text: str) -> str:
     """Rough script tag of a name: 'kana', 'han', 'latin' (for picking name variants)."""
-    if any("\u30a0" <= ch <= "\u30ff" for ch in text) and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    if any("\u30a0" <= ch <= "\u30ff" for ch in text) and not any(
+        "\u4e00" <= ch <= "\u9fff" for ch in text
+    ):
         return "kana"
     if _is_cjk(text):
         return "han"
@@ -150,9 +174,19 @@ US_STATES = frozenset(
     Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon
     Pennsylvania Tennessee Texas Utah Vermont Virginia Washington Wisconsin Wyoming""".split()
 ) | {
-    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
-    "Rhode Island", "South Carolina", "South Dakota", "West Virginia", "District of Columbia",
-    "D.C.", "Puerto Rico",
+    "New Hampshire",
+    "New Jersey",
+    "New Mexico",
+    "New York",
+    "North Carolina",
+    "North Dakota",
+    "Rhode Island",
+    "South Carolina",
+    "South Dakota",
+    "West Virginia",
+    "District of Columbia",
+    "D.C.",
+    "Puerto Rico",
 }
 
 

@@ -90,7 +90,10 @@ def run_stage(name: str, cfg: Config, spark: SparkSession) -> StageResult:
             tracked.delta_written(written.table, written.version)
         log.info(
             "%s: records in %d, out %d, rejected %d",
-            name, result.records_in, result.records_out, result.records_rejected,
+            name,
+            result.records_in,
+            result.records_out,
+            result.records_rejected,
         )
         result.check(name)
     return result

@@ -32,7 +32,9 @@ class TableSpec:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(f.name for f in self.schema.fields))
-        unknown = [c for c in (*self.keys, *self.partition_by, *self.volatile) if c not in self.columns]
+        unknown = [
+            c for c in (*self.keys, *self.partition_by, *self.volatile) if c not in self.columns
+        ]
         if unknown:
             raise ValueError(f"{self.id}: keys/partitions/volatile not in schema: {unknown}")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import mlflow
 

@@ -70,7 +70,10 @@ def clip_utf8(col: Column, max_bytes: int = EXCERPT_MAX_BYTES) -> Column:
     candidates = sorted({max_bytes, max_bytes // 2, max_bytes // 3, max_bytes // 4}, reverse=True)
     return F.when(col.isNull() | (F.octet_length(col) <= max_bytes), col).otherwise(
         F.coalesce(
-            *[F.when(F.octet_length(F.substring(col, 1, n)) <= max_bytes, F.substring(col, 1, n)) for n in candidates]
+            *[
+                F.when(F.octet_length(F.substring(col, 1, n)) <= max_bytes, F.substring(col, 1, n))
+                for n in candidates
+            ]
         )
     )
 
@@ -134,7 +137,11 @@ class TableWriter:
         )
         log.info(
             "%s: merged %d rows -> version %d (%d inserted, %d updated)",
-            spec.id, rows, result.version, result.inserted, result.updated,
+            spec.id,
+            rows,
+            result.version,
+            result.inserted,
+            result.updated,
         )
         return result
 

@@ -65,7 +65,12 @@ def _variant(name: str, lang: str, kind: str, fmt: str) -> dict:
 
 
 def _csv_rows(
-    fmt: str, path: str, data: bytes, required: list[str], encoding: str = "utf-8", skip_lines: int = 0
+    fmt: str,
+    path: str,
+    data: bytes,
+    required: list[str],
+    encoding: str = "utf-8",
+    skip_lines: int = 0,
 ) -> Iterator[tuple[CsvRecord, dict[str, str] | None, dict | None]]:
     """(record, fields by header name, reject) per data record; header problems reject the file."""
     records = iter_csv_records(data, encoding=encoding, skip_lines=skip_lines)
@@ -74,13 +79,27 @@ def _csv_rows(
         yield CsvRecord(0, 0, "", None), None, _reject(fmt, path, "file", "empty_file", "")
         return
     if header_rec.fields is None:
-        yield header_rec, None, _reject(fmt, path, header_rec.locator, f"bad_header: {header_rec.error}", header_rec.raw)
+        yield (
+            header_rec,
+            None,
+            _reject(
+                fmt, path, header_rec.locator, f"bad_header: {header_rec.error}", header_rec.raw
+            ),
+        )
         return
     header = [h.strip() for h in header_rec.fields]
     missing = [c for c in required if c not in header]
     if missing:
-        yield header_rec, None, _reject(
-            fmt, path, header_rec.locator, f"bad_header: missing columns {missing}", header_rec.raw
+        yield (
+            header_rec,
+            None,
+            _reject(
+                fmt,
+                path,
+                header_rec.locator,
+                f"bad_header: missing columns {missing}",
+                header_rec.raw,
+            ),
         )
         return
     for rec in records:
@@ -122,8 +141,21 @@ def _bool(value: str) -> bool | None:
 def read_financedatabase(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
     """FinanceDatabase equities CSV (one file per exchange)."""
     fmt = "financedatabase"
-    required = ["symbol", "name", "summary", "sector", "industry_group", "industry", "exchange",
-                "country", "city", "website", "market_cap", "isin", "delisted"]
+    required = [
+        "symbol",
+        "name",
+        "summary",
+        "sector",
+        "industry_group",
+        "industry",
+        "exchange",
+        "country",
+        "city",
+        "website",
+        "market_cap",
+        "isin",
+        "delisted",
+    ]
     for rec, row, rejected in _csv_rows(fmt, path, data, required):
         if rejected:
             yield rejected
@@ -193,8 +225,15 @@ def founded_from_column(value: str | None) -> int | None:
 def read_sp500(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
     """S&P 500 constituents (datasets/s-and-p-500-companies): GICS and founding year."""
     fmt = "sp500"
-    required = ["Symbol", "Security", "GICS Sector", "GICS Sub-Industry", "Headquarters Location",
-                "CIK", "Founded"]
+    required = [
+        "Symbol",
+        "Security",
+        "GICS Sector",
+        "GICS Sub-Industry",
+        "Headquarters Location",
+        "CIK",
+        "Founded",
+    ]
     for rec, row, rejected in _csv_rows(fmt, path, data, required):
         if rejected:
             yield rejected
@@ -264,7 +303,9 @@ def read_edinet(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
             yield rejected
             continue
         try:
-            yield _edinet_record(fmt, path, rec, {k: row[v].strip() for k, v in _EDINET.items()}, exchanges)
+            yield _edinet_record(
+                fmt, path, rec, {k: row[v].strip() for k, v in _EDINET.items()}, exchanges
+            )
         except Reject as exc:
             yield _reject(fmt, path, rec.locator, exc.reason, rec.raw)
 

@@ -55,7 +55,9 @@ def run(ctx: StageContext) -> StageResult:
         cfg.reference_year,
         cfg.multinational_patterns,
     )
-    firms = T.assign_firm_type(firms, cfg.firm_type_rules, cfg.default_firm_type, cfg.reference_year)
+    firms = T.assign_firm_type(
+        firms, cfg.firm_type_rules, cfg.default_firm_type, cfg.reference_year
+    )
     firms = firms.drop("listing_country_count").withColumn("run_id", F.lit(ctx.run.run_id))
 
     written = [ctx.writer.merge(FIRMS, firms)]

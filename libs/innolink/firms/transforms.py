@@ -50,7 +50,9 @@ def read_records(
             .select("path", "content")
         )
         rows = files.rdd.flatMap(
-            lambda f, fmt=fmt: (as_row(r) for r in read_file(fmt, f.path, bytes(f.content), exchanges))
+            lambda f, fmt=fmt: (
+                as_row(r) for r in read_file(fmt, f.path, bytes(f.content), exchanges)
+            )
         )
         frames.append(spark.createDataFrame(rows, RECORD_SCHEMA))
     out = frames[0]
@@ -66,9 +68,7 @@ def rejects_of(records: DataFrame) -> DataFrame:
 
 
 def with_record_id(records: DataFrame) -> DataFrame:
-    return records.withColumn(
-        "record_id", F.sha2(F.concat_ws("#", "source_file", "locator"), 256)
-    )
+    return records.withColumn("record_id", F.sha2(F.concat_ws("#", "source_file", "locator"), 256))
 
 
 def resolution_keys(primary: DataFrame) -> DataFrame:
@@ -145,7 +145,9 @@ def attach_variants(variants: DataFrame, clustered: DataFrame) -> tuple[DataFram
     unmatched = joined.where(F.col("cluster").isNull()).select(
         F.col("source_file").alias("source"),
         "locator",
-        F.concat(F.lit("unmatched.listing: no listed firm with ticker "), F.col("ticker")).alias("reason"),
+        F.concat(F.lit("unmatched.listing: no listed firm with ticker "), F.col("ticker")).alias(
+            "reason"
+        ),
         "excerpt",
     )
     return matched, unmatched
@@ -212,7 +214,9 @@ def assemble_firms(
         clustered.join(F.broadcast(industry_map), ["industry_scheme", "sector_raw"], "left")
         .withColumn("_order", _ordering())
         .withColumn("_founded_summary", founded_from_summary(F.col("summary"), reference_year))
-        .withColumn("_evidence", multinational_evidence(F.coalesce(F.col("summary"), F.lit("")), patterns))
+        .withColumn(
+            "_evidence", multinational_evidence(F.coalesce(F.col("summary"), F.lit("")), patterns)
+        )
     )
     listing = F.struct(
         F.col("exchange"),
@@ -224,7 +228,9 @@ def assemble_firms(
         F.col("source_format").alias("source"),
     )
     head = F.min_by(
-        F.struct("name", "name_norm", "country", "exchange", "ticker", "isin", "city", "market_cap"),
+        F.struct(
+            "name", "name_norm", "country", "exchange", "ticker", "isin", "city", "market_cap"
+        ),
         F.col("_order"),
     )
     firms = primary.groupBy("cluster").agg(
@@ -242,10 +248,16 @@ def assemble_firms(
             F.col("map_sector").isNotNull(),
         ).alias("ind"),
         F.min("founded_col").alias("founded_col"),
-        _first_non_null(F.col("_founded_summary"), F.col("_founded_summary").isNotNull()).alias("founded_summary"),
+        _first_non_null(F.col("_founded_summary"), F.col("_founded_summary").isNotNull()).alias(
+            "founded_summary"
+        ),
         _first_non_null(F.col("market_cap"), F.col("market_cap").isNotNull()).alias("best_cap"),
-        F.array_sort(F.array_distinct(F.flatten(F.collect_list("_evidence")))).alias("summary_evidence"),
-        F.array_sort(F.array_distinct(F.collect_list("exchange_country"))).alias("listing_countries"),
+        F.array_sort(F.array_distinct(F.flatten(F.collect_list("_evidence")))).alias(
+            "summary_evidence"
+        ),
+        F.array_sort(F.array_distinct(F.collect_list("exchange_country"))).alias(
+            "listing_countries"
+        ),
         F.array_sort(F.collect_set(listing)).alias("listings"),
         F.bool_and(F.coalesce(F.col("delisted"), F.lit(False))).alias("delisted"),
         F.max("cik").alias("cik"),
@@ -306,7 +318,10 @@ def assemble_firms(
         F.col("edinet_code"),
         F.col("corporate_number"),
         F.array_sort(
-            F.array_union(F.col("primary_sources"), F.coalesce(F.col("variant_sources"), F.array().cast("array<string>")))
+            F.array_union(
+                F.col("primary_sources"),
+                F.coalesce(F.col("variant_sources"), F.array().cast("array<string>")),
+            )
         ).alias("sources"),
     )
 
@@ -314,8 +329,10 @@ def assemble_firms(
 def _rule_condition(rule: FirmTypeRule, reference_year: int) -> Column:
     cond = F.lit(True)
     if rule.founded_within_years is not None:
-        cond = cond & F.col("founded_year").isNotNull() & (
-            F.lit(reference_year) - F.col("founded_year") <= rule.founded_within_years
+        cond = (
+            cond
+            & F.col("founded_year").isNotNull()
+            & (F.lit(reference_year) - F.col("founded_year") <= rule.founded_within_years)
         )
     if rule.multinational_signal is not None:
         cond = cond & (F.col("multinational_signal") == F.lit(rule.multinational_signal))

@@ -11,8 +11,8 @@ rejected alone, and reading goes on at that line.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,10 @@ def _quotes_balanced(text: str) -> bool:
 
 
 def _parse_one(text: str) -> list[str] | None:
-    rows = list(csv.reader([text], strict=True)) if "\n" not in text else list(
-        csv.reader(text.splitlines(keepends=True), strict=True)
+    rows = (
+        list(csv.reader([text], strict=True))
+        if "\n" not in text
+        else list(csv.reader(text.splitlines(keepends=True), strict=True))
     )
     return rows[0] if len(rows) == 1 else None
 
@@ -92,7 +94,11 @@ def iter_csv_records(
             expected = len(fields)
         if len(fields) != expected:
             return CsvRecord(
-                first, last, text, None, f"bad_csv.field_count: {len(fields)} fields, expected {expected}"
+                first,
+                last,
+                text,
+                None,
+                f"bad_csv.field_count: {len(fields)} fields, expected {expected}",
             )
         return CsvRecord(first, last, text, fields)
 
@@ -103,9 +109,17 @@ def iter_csv_records(
             continue
         if text is None:
             if buffer:
-                yield CsvRecord(start, number - 1, "\n".join(buffer), None, "bad_csv.unbalanced_quote")
+                yield CsvRecord(
+                    start, number - 1, "\n".join(buffer), None, "bad_csv.unbalanced_quote"
+                )
                 buffer = []
-            yield CsvRecord(number, number, raw.decode(encoding, "replace"), None, f"bad_encoding: not {encoding}")
+            yield CsvRecord(
+                number,
+                number,
+                raw.decode(encoding, "replace"),
+                None,
+                f"bad_encoding: not {encoding}",
+            )
             continue
         if not buffer:
             if text.strip() == "":
@@ -120,7 +134,9 @@ def iter_csv_records(
         if _quotes_balanced(text) and expected is not None:
             alone = _parse(text)
             if alone is not None and len(alone) == expected:
-                yield CsvRecord(start, number - 1, "\n".join(buffer), None, "bad_csv.unbalanced_quote")
+                yield CsvRecord(
+                    start, number - 1, "\n".join(buffer), None, "bad_csv.unbalanced_quote"
+                )
                 buffer = []
                 yield finish(number, number, text)
                 continue
