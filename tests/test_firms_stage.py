@@ -185,3 +185,12 @@ def test_missing_input_file_fails_with_clear_exit_code(tmp_path):
 def test_unknown_format_is_a_config_error(tmp_path):
     code = cli(tmp_path, "run", "firms", "--input", str(tmp_path / "x.csv"), "--format", "xlsx")
     assert code == 2
+
+
+def test_tables_lists_row_counts_and_versions(spark, registry, capsys):
+    assert cli(registry, "tables") == 0
+    out = capsys.readouterr().out
+    firms_line = next(line for line in out.splitlines() if "silver/firms" in line)
+    count = firms(spark, registry).count()
+    assert f"{count}" in firms_line
+    assert "bronze/rejects" in out
