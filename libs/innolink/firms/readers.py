@@ -109,6 +109,18 @@ def _csv_rows(
             yield rec, dict(zip(header, rec.fields, strict=True)), None
 
 
+def _map_csv(fmt, path, data, required, build, encoding="utf-8", skip_lines=0) -> Iterator[dict]:
+    """build(rec, row) per well-formed row; a Reject it raises becomes that row's reject."""
+    for rec, row, rejected in _csv_rows(fmt, path, data, required, encoding, skip_lines):
+        if rejected:
+            yield rejected
+            continue
+        try:
+            yield build(rec, row)
+        except Reject as exc:
+            yield _reject(fmt, path, rec.locator, exc.reason, rec.raw)
+
+
 def _exchange(code: str, exchanges: Exchanges) -> Mapping[str, str | None]:
     info = exchanges.get(code)
     if info is None:
@@ -156,14 +168,13 @@ def read_financedatabase(path: str, data: bytes, exchanges: Exchanges) -> Iterat
         "isin",
         "delisted",
     ]
-    for rec, row, rejected in _csv_rows(fmt, path, data, required):
-        if rejected:
-            yield rejected
-            continue
-        try:
-            yield _financedatabase_record(fmt, path, rec, row, exchanges)
-        except Reject as exc:
-            yield _reject(fmt, path, rec.locator, exc.reason, rec.raw)
+    yield from _map_csv(
+        fmt,
+        path,
+        data,
+        required,
+        lambda rec, row: _financedatabase_record(fmt, path, rec, row, exchanges),
+    )
 
 
 def _financedatabase_record(fmt, path, rec, row, exchanges) -> dict:
@@ -234,50 +245,49 @@ def read_sp500(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
         "CIK",
         "Founded",
     ]
-    for rec, row, rejected in _csv_rows(fmt, path, data, required):
-        if rejected:
-            yield rejected
-            continue
-        try:
-            ticker = row["Symbol"].strip()
-            if not ticker:
-                raise Reject("missing.ticker")
-            name = clean_text(row["Security"])
-            if not name:
-                raise Reject("missing.name")
-            exch = _exchange("USX", exchanges)
-            location = row["Headquarters Location"]
-            country = country_of_location(location)
-            if country is None:
-                raise Reject(f"invalid.country: headquarters {location!r}")
-            cik = row["CIK"].strip()
-            yield {
-                "source_format": fmt,
-                "source_file": path,
-                "locator": rec.locator,
-                "role": "primary",
-                "exchange": "USX",
-                "mic": exch.get("mic"),
-                "exchange_country": exch["country"],
-                "ticker": ticker,
-                "listing_key": listing_key(ticker, "US"),
-                "name": name,
-                "name_norm": normalize_name(name),
-                "names": [_variant(name, "en", "primary", fmt)],
-                "country": country,
-                "country_source": "headquarters",
-                "city": clean_text(location.rsplit(",", 1)[0]),
-                "industry_scheme": "gics",
-                "sector_raw": clean_text(row["GICS Sector"]),
-                "industry_raw": clean_text(row["GICS Sub-Industry"]),
-                "founded_col": founded_from_column(row["Founded"]),
-                # Index membership requires a large market capitalisation.
-                "market_cap": "Large Cap",
-                "delisted": False,
-                "cik": cik.zfill(10) if cik.isdigit() else None,
-            }
-        except Reject as exc:
-            yield _reject(fmt, path, rec.locator, exc.reason, rec.raw)
+    yield from _map_csv(
+        fmt, path, data, required, lambda rec, row: _sp500_record(fmt, path, rec, row, exchanges)
+    )
+
+
+def _sp500_record(fmt, path, rec, row, exchanges) -> dict:
+    ticker = row["Symbol"].strip()
+    if not ticker:
+        raise Reject("missing.ticker")
+    name = clean_text(row["Security"])
+    if not name:
+        raise Reject("missing.name")
+    exch = _exchange("USX", exchanges)
+    location = row["Headquarters Location"]
+    country = country_of_location(location)
+    if country is None:
+        raise Reject(f"invalid.country: headquarters {location!r}")
+    cik = row["CIK"].strip()
+    return {
+        "source_format": fmt,
+        "source_file": path,
+        "locator": rec.locator,
+        "role": "primary",
+        "exchange": "USX",
+        "mic": exch.get("mic"),
+        "exchange_country": exch["country"],
+        "ticker": ticker,
+        "listing_key": listing_key(ticker, "US"),
+        "name": name,
+        "name_norm": normalize_name(name),
+        "names": [_variant(name, "en", "primary", fmt)],
+        "country": country,
+        "country_source": "headquarters",
+        "city": clean_text(location.rsplit(",", 1)[0]),
+        "industry_scheme": "gics",
+        "sector_raw": clean_text(row["GICS Sector"]),
+        "industry_raw": clean_text(row["GICS Sub-Industry"]),
+        "founded_col": founded_from_column(row["Founded"]),
+        # Index membership requires a large market capitalisation.
+        "market_cap": "Large Cap",
+        "delisted": False,
+        "cik": cik.zfill(10) if cik.isdigit() else None,
+    }
 
 
 _EDINET = {
@@ -297,17 +307,17 @@ _EDINET = {
 def read_edinet(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
     """The FSA's EDINET code list as published: cp932, one metadata line before the header."""
     fmt = "edinet"
-    rows = _csv_rows(fmt, path, data, list(_EDINET.values()), encoding="cp932", skip_lines=1)
-    for rec, row, rejected in rows:
-        if rejected:
-            yield rejected
-            continue
-        try:
-            yield _edinet_record(
-                fmt, path, rec, {k: row[v].strip() for k, v in _EDINET.items()}, exchanges
-            )
-        except Reject as exc:
-            yield _reject(fmt, path, rec.locator, exc.reason, rec.raw)
+    yield from _map_csv(
+        fmt,
+        path,
+        data,
+        list(_EDINET.values()),
+        lambda rec, row: _edinet_record(
+            fmt, path, rec, {k: row[v].strip() for k, v in _EDINET.items()}, exchanges
+        ),
+        encoding="cp932",
+        skip_lines=1,
+    )
 
 
 def _edinet_record(fmt, path, rec, row, exchanges) -> dict:
