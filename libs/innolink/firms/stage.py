@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import yaml
@@ -11,8 +10,6 @@ from pyspark.sql import functions as F
 from innolink.firms import transforms as T
 from innolink.stages import StageContext, StageResult
 from innolink.tables import FIRMS
-
-log = logging.getLogger(__name__)
 
 
 def run(ctx: StageContext) -> StageResult:
