@@ -6,8 +6,7 @@ BIN := $(VENV)/bin
 JARS := jars
 # Stamps carry a hash of what they were built from, so setup redoes only what changed.
 PY_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
-MVN_PROFILES := $(if $(SPARK_NLP),-Pspark-nlp,)
-JAR_STAMP := $(JARS)/.setup-$(shell cat deploy/pom.xml | sha1sum | cut -c1-12)$(if $(SPARK_NLP),-nlp,)
+JAR_STAMP := $(JARS)/.setup-$(shell cat deploy/pom.xml | sha1sum | cut -c1-12)
 
 .PHONY: help setup demo test lint fmt ui bench clean distclean
 
@@ -26,7 +25,7 @@ $(PY_STAMP): pyproject.toml
 
 $(JAR_STAMP): deploy/pom.xml $(PY_STAMP)
 	rm -rf $(JARS) && mkdir -p $(JARS)
-	mvn -B -q $(MVN_PROFILES) -f deploy/pom.xml dependency:copy-dependencies \
+	mvn -B -q -f deploy/pom.xml dependency:copy-dependencies \
 	  -DincludeScope=runtime -DoutputDirectory=$(abspath $(JARS))
 	$(BIN)/python deploy/prune_jars.py $(JARS)
 	touch $@

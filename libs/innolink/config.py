@@ -54,6 +54,9 @@ class RuntimeConfig(_Strict):
     # "driver": Python workers run the driver's interpreter (local mode, where the package
     # is installed in that virtualenv). None: spark-submit / the cluster decides.
     worker_python: Literal["driver"] | None = None
+    # log4j2 file for the driver JVM this process starts (local runs). None on clusters,
+    # where the cluster's logging configuration applies.
+    log4j_config: str | None = None
 
 
 class S3aConfig(_Strict):

@@ -20,9 +20,9 @@ from innolink.errors import SetupError
 
 log = logging.getLogger(__name__)
 
-# software.amazon.awssdk's default chain: environment, system properties, profile files,
+# The AWS SDK v1 default chain (hadoop-aws 3.3 is built on SDK v1): environment, system properties, profile files,
 # container and instance roles. Naming it keeps S3A from ever reading keys out of config.
-_AWS_DEFAULT_CHAIN = "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
+_AWS_DEFAULT_CHAIN = "com.amazonaws.auth.DefaultAWSCredentialsProviderChain"
 
 
 def find_jars(cfg: Config) -> list[str]:
@@ -69,12 +69,26 @@ def apply_s3a(spark: SparkSession, s3a: S3aConfig, bucket: str | None = None) ->
         hconf.set(key, value)
 
 
+def _java_options(cfg: Config) -> str | None:
+    """Driver JVM options: the configured ones plus the log4j2 file, if any."""
+    options = cfg.spark.conf.get("spark.driver.extraJavaOptions", "")
+    if cfg.runtime.log4j_config:
+        log4j = Path(cfg.resolve(cfg.runtime.log4j_config))
+        if not log4j.is_file():
+            raise SetupError(f"runtime.log4j_config: no file at {log4j}")
+        options = f"{options} -Dlog4j2.configurationFile={log4j.as_uri()}".strip()
+    return options or None
+
+
 def build_session(cfg: Config) -> SparkSession:
     """A session configured from `cfg`; reuses the active one (tests, notebooks) if any."""
     jars = find_jars(cfg)
     builder = SparkSession.builder.appName(cfg.spark.app_name)
     for key, value in cfg.spark.conf.items():
         builder = builder.config(key, value)
+    java_options = _java_options(cfg)
+    if java_options:
+        builder = builder.config("spark.driver.extraJavaOptions", java_options)
     if jars:
         builder = builder.config("spark.jars", ",".join(jars))
     if cfg.runtime.worker_python == "driver":
@@ -85,18 +99,21 @@ def build_session(cfg: Config) -> SparkSession:
         builder = builder.config(f"spark.hadoop.{key}", value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(cfg.spark.log_level)
-    log.info("spark %s, master %s, %d jars", spark.version, spark.sparkContext.master, len(jars))
+    from innolink import nlp
+
+    log.info(
+        "spark %s, spark-nlp %s, delta %s, master %s, %d jars",
+        spark.version,
+        nlp.jar_version(spark) or "absent",
+        _delta_version(spark) or "absent",
+        spark.sparkContext.master,
+        len(jars),
+    )
     return spark
 
 
-def has_spark_nlp(spark: SparkSession) -> bool:
-    """Whether the Spark NLP jar is on this session's classpath."""
+def _delta_version(spark: SparkSession) -> str | None:
     try:
-        spark.sparkContext._jvm.java.lang.Class.forName(
-            "com.johnsnowlabs.nlp.DocumentAssembler",
-            True,
-            spark.sparkContext._jvm.Thread.currentThread().getContextClassLoader(),
-        )
-        return True
-    except Exception:  # py4j wraps ClassNotFoundException; any failure means "not usable"
-        return False
+        return str(spark.sparkContext._jvm.io.delta.package.VERSION())
+    except Exception:  # py4j: class absent (no Delta jar) or renamed
+        return None

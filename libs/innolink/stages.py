@@ -9,40 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
 
 from innolink.config import Config
-from innolink.errors import CountMismatch, InnolinkError
-from innolink.tracking import StageRun, stage_run
-from innolink.writer import TableWriter, WriteResult
+from innolink.context import StageContext, StageResult
+from innolink.errors import InnolinkError
+from innolink.tracking import stage_run
+from innolink.writer import TableWriter
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class StageContext:
-    spark: SparkSession
-    cfg: Config
-    writer: TableWriter
-    run: StageRun
-
-
-@dataclass
-class StageResult:
-    records_in: int
-    records_out: int
-    records_rejected: int
-    written: list[WriteResult] = field(default_factory=list)
-    metrics: dict[str, int] = field(default_factory=dict)
-
-    def check(self, stage: str) -> None:
-        if self.records_in != self.records_out + self.records_rejected:
-            raise CountMismatch(
-                f"{stage}: records in {self.records_in} != out {self.records_out} "
-                f"+ rejected {self.records_rejected}"
-            )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import mlflow
@@ -21,12 +22,12 @@ from innolink.config import Config, snapshot
 log = logging.getLogger(__name__)
 
 # Logged with every Spark model: letting MLflow infer requirements costs ~20 s per model.
-MODEL_PIP_REQUIREMENTS = [
-    "pyspark==4.1.2",
-    "delta-spark==4.4.0",
-    "spark-nlp==7.0.0",
-    "mlflow==3.17.2",
-]
+# The installed versions, i.e. the pins of pyproject.toml, so the two never disagree.
+MODEL_PACKAGES = ("pyspark", "delta-spark", "spark-nlp", "mlflow")
+
+
+def model_pip_requirements() -> list[str]:
+    return [f"{name}=={metadata.version(name)}" for name in MODEL_PACKAGES]
 
 
 def git_info(root: str) -> dict[str, str]:
@@ -111,6 +112,7 @@ def log_spark_model(model, name: str, pip_requirements: list[str] | None = None)
     """Log a fitted Spark ML model with explicit requirements (inference is slow)."""
     import mlflow.spark
 
+    # The artifact name is positional: this MLflow calls it artifact_path (later ones, name).
     return mlflow.spark.log_model(
-        model, name=name, pip_requirements=pip_requirements or MODEL_PIP_REQUIREMENTS
+        model, name, pip_requirements=pip_requirements or model_pip_requirements()
     )

@@ -30,6 +30,7 @@ class WriteResult:
     rows: int
     inserted: int
     updated: int
+    deleted: int = 0
 
 
 def conform(df: DataFrame, spec: TableSpec) -> DataFrame:
@@ -64,8 +65,8 @@ def check_keys(df: DataFrame, spec: TableSpec) -> int:
 def clip_utf8(col: Column, max_bytes: int = EXCERPT_MAX_BYTES) -> Column:
     """The longest of a few character prefixes that fits in max_bytes of UTF-8.
 
-    Cutting the bytes instead would leave a broken character, which Spark 4 refuses to
-    decode; a character is at most 4 bytes, so the last candidate always fits.
+    Cutting the bytes instead would leave a broken character, which readers of the table
+    (Spark 4, delta-rs) refuse to decode; a character is at most 4 bytes, so the last candidate always fits.
     """
     candidates = sorted({max_bytes, max_bytes // 2, max_bytes // 3, max_bytes // 4}, reverse=True)
     return F.when(col.isNull() | (F.octet_length(col) <= max_bytes), col).otherwise(
@@ -104,14 +105,55 @@ class TableWriter:
             return None
         return DeltaTable.forPath(self.spark, self.path(spec)).history(1).first()["version"]
 
-    def merge(self, spec: TableSpec, df: DataFrame) -> WriteResult:
+    def merge(
+        self, spec: TableSpec, df: DataFrame, replace_by: tuple[str, ...] = ()
+    ) -> WriteResult:
+        """MERGE `df` into the table on its keys.
+
+        replace_by: key columns naming a group of rows (a publication's parties) that the
+        source replaces as a whole: target rows of a group present in `df` whose key `df`
+        lacks are deleted, so a corrected record with fewer rows leaves nothing stale.
+        """
         # Materialised once: the key check and the MERGE would otherwise each recompute the
         # stage's whole plan.
         df = conform(df, spec).persist()
         try:
-            return self._merge(spec, df, check_keys(df, spec))
+            result = self._merge(spec, df, check_keys(df, spec))
+            if replace_by:
+                result = self._delete_stale(spec, df, replace_by, result)
+            return result
         finally:
             df.unpersist()
+
+    def _delete_stale(
+        self, spec: TableSpec, df: DataFrame, replace_by: tuple[str, ...], merged: WriteResult
+    ) -> WriteResult:
+        unknown = [c for c in replace_by if c not in spec.keys]
+        if unknown:
+            raise SchemaError(f"{spec.id}: replace_by {unknown} are not key columns")
+        target = DeltaTable.forPath(self.spark, self.path(spec))
+        stale = (
+            target.toDF()
+            .select(*spec.keys)
+            .join(df.select(*replace_by).distinct(), list(replace_by), "left_semi")
+            .join(df.select(*spec.keys), list(spec.keys), "left_anti")
+        )
+        # Most loads replace nothing; an empty MERGE would still commit a version.
+        if stale.isEmpty():
+            return merged
+        on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in spec.keys)
+        target.alias("t").merge(stale.alias("s"), on).whenMatchedDelete().execute()
+        last = target.history(1).first()
+        deleted = int((last["operationMetrics"] or {}).get("numTargetRowsDeleted", 0))
+        log.info("%s: deleted %d stale rows -> version %d", spec.id, deleted, last["version"])
+        return WriteResult(
+            table=merged.table,
+            version=last["version"],
+            rows=merged.rows,
+            inserted=merged.inserted,
+            updated=merged.updated,
+            deleted=deleted,
+        )
 
     def _merge(self, spec: TableSpec, df: DataFrame, rows: int) -> WriteResult:
         target = self.ensure(spec)

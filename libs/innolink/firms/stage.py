@@ -8,7 +8,7 @@ import yaml
 from pyspark.sql import functions as F
 
 from innolink.firms import transforms as T
-from innolink.stages import StageContext, StageResult
+from innolink.context import StageContext, StageResult
 from innolink.tables import FIRMS
 
 
