@@ -40,6 +40,32 @@ def test_config(tmp: Path, *sets: str, inputs: list[dict] | None = None):
 test_config.__test__ = False  # a helper, not a test
 
 
+def cli(tmp, *args):
+    """innolink with the test's warehouse and MLflow store (in-process: shares the session)."""
+    from innolink.cli import main
+
+    return main(
+        [
+            *args,
+            "--warehouse",
+            str(tmp / "warehouse"),
+            "--set",
+            f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db",
+            "--set",
+            f"mlflow.artifact_root={tmp}/mlartifacts",
+            "--conf-dir",
+            str(ROOT / "conf"),
+        ]
+    )
+
+
+def input_args(inputs):
+    out = []
+    for path, fmt in inputs:
+        out += ["--input", str(path), "--format", fmt]
+    return out
+
+
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory):
     from innolink.session import build_session

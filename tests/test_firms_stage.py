@@ -3,11 +3,10 @@
 import mlflow
 import pytest
 from deltalake import DeltaTable as RustDeltaTable
-from innolink.cli import main
 from innolink.tables import FIRMS, REJECTS
 from pyspark.sql import functions as F
 
-from .conftest import COMPANIES, ROOT
+from .conftest import COMPANIES, cli, input_args
 
 INPUTS = [
     (COMPANIES / "financedatabase_equities/JPX.csv", "financedatabase"),
@@ -16,30 +15,6 @@ INPUTS = [
     (COMPANIES / "cjk/edinet_code_list_20261005.cp932.csv", "edinet"),
     (COMPANIES / "tse_all_stocks_ja.json", "jpx-names"),
 ]
-
-
-def cli(tmp, *args):
-    """innolink with the test's warehouse and MLflow store (in-process: shares the session)."""
-    return main(
-        [
-            *args,
-            "--warehouse",
-            str(tmp / "warehouse"),
-            "--set",
-            f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db",
-            "--set",
-            f"mlflow.artifact_root={tmp}/mlartifacts",
-            "--conf-dir",
-            str(ROOT / "conf"),
-        ]
-    )
-
-
-def input_args(inputs):
-    out = []
-    for path, fmt in inputs:
-        out += ["--input", str(path), "--format", fmt]
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -43,12 +43,24 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log at DEBUG 
 
 
 def _setup_logging(verbose: bool) -> None:
+    # Rich wraps at 80 columns when it is not drawing on a terminal (CI, `make demo | tee`),
+    # which breaks log lines apart; plain lines there.
+    if console.is_terminal:
+        handler: logging.Handler = RichHandler(
+            console=console, show_path=False, rich_tracebacks=True
+        )
+        fmt = "%(name)s: %(message)s"
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
-        format="%(name)s: %(message)s",
-        handlers=[RichHandler(console=console, show_path=False, rich_tracebacks=True)],
+        format=fmt,
+        handlers=[handler],
         force=True,
     )
+    # MLflow sets its own loggers' level when it is imported, from this variable.
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "DEBUG" if verbose else "WARNING")
     for noisy in ("py4j", "alembic", "urllib3", "botocore", "mlflow"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # pyspark logs every failed query plan as a multi-kilobyte JSON record; the CLI reports
