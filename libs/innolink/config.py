@@ -19,6 +19,9 @@ from innolink.errors import ConfigError
 
 FirmType = Literal["startup", "incumbent", "multinational"]
 FirmsFormat = Literal["financedatabase", "sp500", "jpx-names", "edinet", "cn-names"]
+PatentsFormat = Literal[
+    "uspto-xml", "uspto-aps", "epo-xml", "jpo-xml", "cnipa-xml", "patentsview", "google-patents"
+]
 
 
 class _Strict(BaseModel):
@@ -110,8 +113,25 @@ class FirmsConfig(_Strict):
     resolution_max_iterations: int = Field(default=20, ge=1)
 
 
+class PatentsInput(InputSpec):
+    format: PatentsFormat
+
+
+class PatentsConfig(_Strict):
+    # A path is a file, a folder (read recursively) or a glob; plain, .gz or .zip.
+    inputs: list[PatentsInput]
+    # A document larger than this is rejected before parsing (document.too_large).
+    max_document_mb: int = Field(default=64, ge=1)
+    # Lower bound of tasks for inputs read file by file (EPO/JPO/CNIPA folders, zips).
+    min_partitions: int = Field(default=2, ge=1)
+    # Largest split of a plain weekly file per task (None: the filesystem's block size,
+    # 32 MB locally, 128 MB on HDFS/S3A). Documents are never cut: a split ends at one.
+    split_mb: int | None = Field(default=None, ge=1)
+
+
 class StagesConfig(_Strict):
     firms: FirmsConfig
+    patents: PatentsConfig
 
 
 class Config(_Strict):

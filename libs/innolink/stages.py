@@ -32,8 +32,17 @@ class Stage:
 def _registry() -> dict[str, Stage]:
     # Imported here so `innolink --help` does not import every stage's dependencies.
     from innolink.firms.stage import run as run_firms
+    from innolink.patents.stage import run as run_patents
 
-    stages = [Stage("firms", run_firms, "listed firms of every exchange -> silver/firms")]
+    stages = [
+        Stage("firms", run_firms, "listed firms of every exchange -> silver/firms"),
+        Stage(
+            "patents",
+            run_patents,
+            "patent corpora of every office -> silver/patents, patent_parties, "
+            "patent_classes, patent_citations",
+        ),
+    ]
     return {s.name: s for s in stages}
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pyspark.sql.types import (
     ArrayType,
     BooleanType,
+    DateType,
     IntegerType,
     StringType,
     StructField,
@@ -127,7 +128,123 @@ FIRMS = TableSpec(
     description="Listed firms, one row per firm across exchanges, with names in every script.",
 )
 
-REGISTRY: dict[str, TableSpec] = {t.id: t for t in (REJECTS, FIRMS)}
+
+def _d(name: str) -> StructField:
+    return StructField(name, DateType())
+
+
+PATENTS = TableSpec(
+    layer="silver",
+    name="patents",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            _s("office", False),
+            _s("doc_number", False),
+            _s("kind", False),
+            _s("doc_type"),
+            _s("family_id"),
+            _s("application_number"),
+            _d("application_date"),
+            _d("publication_date"),
+            _d("grant_date"),
+            _d("priority_date"),
+            _s("title"),
+            _s("title_lang"),
+            _s("title_en"),
+            _s("abstract"),
+            _s("abstract_lang"),
+            _s("claims"),
+            _s("claims_lang"),
+            _s("first_claim"),
+            StructField("claim_count", IntegerType()),
+            StructField("description_length", IntegerType()),
+            _s("source_format", False),
+            _s("source_file", False),
+            _s("dtd"),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key",),
+    partition_by=("office",),
+    volatile=("run_id", "source_file"),
+    description="Patent publications of every office, one row per publication (DOCDB-like key).",
+)
+
+PATENT_PARTIES = TableSpec(
+    layer="silver",
+    name="patent_parties",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            _s("role", False),
+            StructField("sequence", IntegerType(), False),
+            _s("name", False),
+            StructField("is_organization", BooleanType()),
+            _s("first_name"),
+            _s("last_name"),
+            _s("city"),
+            _s("state"),
+            _s("country"),
+            _s("address"),
+            _s("lang"),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key", "role", "sequence"),
+    volatile=("run_id",),
+    description="Applicants, assignees and inventors of each publication, with addresses.",
+)
+
+PATENT_CLASSES = TableSpec(
+    layer="silver",
+    name="patent_classes",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            _s("scheme", False),
+            _s("code", False),
+            StructField("main", BooleanType(), False),
+            StructField("sequence", IntegerType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key", "scheme", "code"),
+    volatile=("run_id",),
+    description="CPC, IPC, Locarno, USPC and FI classes of each publication.",
+)
+
+PATENT_CITATIONS = TableSpec(
+    layer="silver",
+    name="patent_citations",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            StructField("sequence", IntegerType(), False),
+            _s("kind", False),
+            _s("country"),
+            _s("number"),
+            _s("cited_kind"),
+            _s("cited_key"),
+            _d("date"),
+            _s("name"),
+            _s("text"),
+            _s("category"),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key", "sequence"),
+    volatile=("run_id",),
+    description="Cited patents and non-patent literature of each publication.",
+)
+
+# Child tables of silver/patents: a publication's rows are replaced as a whole when it is
+# loaded again, so a corrected record with fewer parties leaves no stale party behind.
+PATENT_CHILDREN = (PATENT_PARTIES, PATENT_CLASSES, PATENT_CITATIONS)
+
+REGISTRY: dict[str, TableSpec] = {
+    t.id: t for t in (REJECTS, FIRMS, PATENTS, PATENT_PARTIES, PATENT_CLASSES, PATENT_CITATIONS)
+}
 
 
 def table(table_id: str) -> TableSpec:

@@ -7,8 +7,8 @@ from pathlib import Path
 import yaml
 from pyspark.sql import functions as F
 
-from innolink.firms import transforms as T
 from innolink.context import StageContext, StageResult
+from innolink.firms import transforms as T
 from innolink.tables import FIRMS
 
 
