@@ -23,6 +23,7 @@ from pyspark.sql.types import (
     StructType,
 )
 
+from innolink.io.files import InputFile
 from innolink.patents.document import Citation, Party, PatentClass, PatentDoc, Reject
 from innolink.patents.sources import Chunk, document_rdd
 from innolink.tables import PATENT_PARTIES, PATENTS
@@ -169,15 +170,25 @@ def records_of_file(
 def read_document_records(
     spark: SparkSession,
     index: int,
-    files: Sequence[str],
+    files: Sequence[InputFile],
     doc_format: DocFormat,
     min_partitions: int,
     max_bytes: int,
     split_bytes: int | None = None,
 ) -> DataFrame:
-    """Every document (or text record) of the files as one record each (RECORD_SCHEMA)."""
+    """Every document (or text record) of the files as one record each (RECORD_SCHEMA).
+
+    Empty files are answered here: Hadoop's input formats skip them without a trace.
+    """
+    empty = [
+        _reject_row(index, Chunk(f.path, "file", None), "file.empty") for f in files if f.size == 0
+    ]
     chunks = document_rdd(
-        spark.sparkContext, files, doc_format.concatenated, min_partitions, split_bytes
+        spark.sparkContext,
+        [f.path for f in files if f.size > 0],
+        doc_format.concatenated,
+        min_partitions,
+        split_bytes,
     )
     parse, parse_records = doc_format.parse, doc_format.parse_records
 
@@ -188,7 +199,10 @@ def read_document_records(
             else:
                 yield record_of(index, chunk, parse, max_bytes)
 
-    return spark.createDataFrame(chunks.mapPartitions(records), RECORD_SCHEMA)
+    rows = chunks.mapPartitions(records)
+    if empty:
+        rows = rows.union(spark.sparkContext.parallelize(empty, 1))
+    return spark.createDataFrame(rows, RECORD_SCHEMA)
 
 
 def missing_input_records(spark: SparkSession, index: int, path: str) -> DataFrame:
