@@ -4,14 +4,12 @@ Run by benchmarks/run.py; prints one JSON object.
 """
 
 import json
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-COMPANIES = ROOT.parent / "shared" / "data" / "companies"
+from harness import SHARED, run_stage
+
+COMPANIES = SHARED / "companies"
 
 
 def inputs() -> list[tuple[Path, str]]:
@@ -32,29 +30,7 @@ def inputs() -> list[tuple[Path, str]]:
 def main() -> None:
     files = inputs()
     with tempfile.TemporaryDirectory() as tmp:
-        args = [
-            str(Path(sys.executable).parent / "innolink"),
-            "run",
-            "firms",
-            "--warehouse",
-            f"{tmp}/warehouse",
-            "--set",
-            f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db",
-            "--set",
-            f"mlflow.artifact_root={tmp}/artifacts",
-        ]
-        for path, fmt in files:
-            args += ["--input", str(path), "--format", fmt]
-        t0 = time.perf_counter()
-        out = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
-        wall = time.perf_counter() - t0
-        if out.returncode != 0:
-            raise SystemExit(out.stderr[-2000:])
-        import mlflow
-
-        mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
-        run = mlflow.search_runs(experiment_names=["innolink"], output_format="list")[-1]
-        m = run.data.metrics
+        wall, peak, m = run_stage("firms", files, tmp)
     print(
         json.dumps(
             {
@@ -65,8 +41,9 @@ def main() -> None:
                 "wall_s": round(wall, 1),
                 "records_per_s": round(m["records_in"] / wall, 1),
                 "firms_per_s": round(m["firms"] / wall, 1),
+                "peak_rss_mb": round(peak / 2**20),
                 "how": "innolink run firms on every file in ../shared/data/companies (new process, fresh warehouse; "
-                "wall time includes JVM start, MLflow run and both Delta MERGEs)",
+                "wall time includes JVM start, MLflow run and both Delta MERGEs; peak = RSS of the process tree)",
             }
         )
     )

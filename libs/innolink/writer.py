@@ -119,7 +119,8 @@ class TableWriter:
         df = conform(df, spec).persist()
         try:
             result = self._merge(spec, df, check_keys(df, spec))
-            if replace_by:
+            # A first load (everything inserted) has nothing stale to replace.
+            if replace_by and result.inserted != result.rows:
                 result = self._delete_stale(spec, df, replace_by, result)
             return result
         finally:
@@ -157,6 +158,17 @@ class TableWriter:
 
     def _merge(self, spec: TableSpec, df: DataFrame, rows: int) -> WriteResult:
         target = self.ensure(spec)
+        if rows == 0:
+            version = target.history(1).first()["version"]
+            log.info("%s: nothing to merge, stays at version %d", spec.id, version)
+            return WriteResult(spec.id, version, 0, 0, 0)
+        if target.detail().first()["numFiles"] == 0:
+            # Nothing to match against: a blind append writes the same rows without the
+            # MERGE's join (the first load of every table, seconds less per table).
+            df.write.format("delta").mode("append").save(self.path(spec))
+            version = target.history(1).first()["version"]
+            log.info("%s: appended %d rows -> version %d", spec.id, rows, version)
+            return WriteResult(spec.id, version, rows, rows, 0)
         on = " AND ".join(f"t.`{k}` = s.`{k}`" for k in spec.keys)
         tracked = [c for c in spec.columns if c not in spec.keys and c not in spec.volatile]
         # Equal rows are left alone, so a rerun rewrites no files.
