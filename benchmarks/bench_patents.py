@@ -41,7 +41,8 @@ def write_weekly_file(path: Path, target_bytes: int, docs: list[bytes]) -> int:
     with path.open("wb") as out:
         while written < target_bytes:
             doc = docs[count % len(docs)]
-            renumbered = _NUMBER.sub(lambda m: m.group(1) + b"%08d" % (20_000_000 + count), doc, 1)
+            number = b"%08d" % (20_000_000 + count)
+            renumbered = _NUMBER.sub(lambda m, n=number: m.group(1) + n, doc, 1)
             out.write(renumbered)
             written += len(renumbered)
             count += 1
