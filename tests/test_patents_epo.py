@@ -450,3 +450,9 @@ def test_no_dtd_or_external_entity_is_loaded(tmp_path):
     # The references stay unexpanded: neither the DTD nor the file was read.
     assert title.startswith("Chipboard screw")
     assert "FROM-DTD" not in title and "SECRET" not in title
+
+
+def test_inline_markup_keeps_formulas_together():
+    # <sub> and <sup> inside a word ("CHR<sub>1</sub>R<sub>2</sub>OH") are not word breaks.
+    doc = epo.parse_document((EPO / "application__v1-0-A1.xml").read_bytes())
+    assert "CHR1R2OH, a radical initiator and CF2=CFRf are continuously supplied" in doc.abstract

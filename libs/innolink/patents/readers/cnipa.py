@@ -26,12 +26,11 @@ from innolink.patents.readers.cjk import (
     country_of_address,
     is_organization_name,
 )
-from innolink.patents.readers.common import ipc_code, iso_date, norm_ws, strip_number
+from innolink.patents.readers.common import earliest, ipc_code, iso_date, norm_ws, strip_number
 from innolink.patents.readers.support import (
     ClassList,
     claim_fields,
     doc_type_of,
-    earliest,
     local_name,
     parse_complete,
 )

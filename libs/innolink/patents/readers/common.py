@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from lxml import etree
@@ -43,13 +45,6 @@ def norm_ws(text: str | None) -> str | None:
         return None
     out = _WS.sub(" ", text).strip()
     return out or None
-
-
-def text_of(element: etree._Element | None) -> str | None:
-    """All text below an element (tags dropped, tails kept), whitespace-normalised."""
-    if element is None:
-        return None
-    return norm_ws(" ".join(element.itertext()))
 
 
 def iso_date(value: str | None) -> str | None:
@@ -102,3 +97,80 @@ def ipc_code(section_or_text: str | None, *parts: str | None) -> str | None:
         return None
     section, klass, subclass, group, subgroup = match.groups()
     return f"{section}{klass}{subclass} {int(group)}/{subgroup.rstrip() or '00'}"
+
+
+# Markup inside a run of text: no word break at its boundaries ("H<sub>2</sub>O",
+# "claim<claim-ref>1</claim-ref>,"). Every other element is a block and is set off by a
+# space, so paragraphs, claim steps and table cells never run together.
+_INLINE = frozenset(
+    # v4.x and pap
+    "b i u o sub sup sub2 sup2 smallcaps bold italic underline superscript subscript highlight"
+    " claim-ref claim-reference dependent-claim-reference figref cross-reference crossref"
+    # ST.32 (PATDOC)
+    " PDAT STEXT PTEXT HIL BOLD ITALIC ULINE SB SP SMCP OL CLREF FGREF".split()
+)
+
+# ISO 8879 Greek entity names (ISOgrk1) that the ST.32 and pap documents use (&mgr; = mu);
+# the rest of their entities are HTML 5 names (&lsqb;, &deg;, &plusmn;).
+_GREEK_NAMES = "a b g d e z ee th i k l m n x o p r sf s t u ph kh ps oh".split()
+_GREEK = {f"{n}gr": chr(0x3B1 + i) for i, n in enumerate(_GREEK_NAMES)} | {
+    f"{n.upper()}gr": chr(0x391 + i) for i, n in enumerate(_GREEK_NAMES) if n != "sf"
+}
+
+
+def _entity_text(name: str) -> str | None:
+    return _GREEK.get(name) or html.entities.html5.get(f"{name};")
+
+
+def resolve_entities(root: etree._Element) -> None:
+    """Replace named character entities by their characters.
+
+    The documents declare them in their external DTD, which is never loaded, so lxml keeps
+    them as entity nodes; an unknown name stays as written ("&name;")."""
+    for entity in list(root.iter(etree.Entity)):
+        text = _entity_text(entity.name)
+        if text is None:
+            continue
+        parent = entity.getparent()
+        replacement = text + (entity.tail or "")
+        previous = entity.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + replacement
+        else:
+            parent.text = (parent.text or "") + replacement
+        parent.remove(entity)
+
+
+def text_of(element: etree._Element | None, skip: frozenset[str] = frozenset()) -> str | None:
+    """Whitespace-normalised text of an element, words of inline markup kept together;
+    elements named in `skip` are left out (with their text, not their tail)."""
+    if element is None:
+        return None
+    parts: list[str] = []
+    _collect_text(element, parts, skip)
+    return norm_ws("".join(parts))
+
+
+def _collect_text(element: etree._Element, parts: list[str], skip: frozenset[str]) -> None:
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            block = child.tag not in _INLINE
+            if block:
+                parts.append(" ")
+            if child.tag not in skip:
+                _collect_text(child, parts, skip)
+            if block:
+                parts.append(" ")
+        elif child.tag is etree.Entity:
+            parts.append(child.text or "")
+        else:  # comments and processing instructions (<?BRFSUM ...?>) separate blocks
+            parts.append(" ")
+        if child.tail:
+            parts.append(child.tail)
+
+
+def earliest(dates: Iterable[str | None]) -> str | None:
+    """The earliest of ISO dates, ignoring None."""
+    return min((d for d in dates if d), default=None)

@@ -25,12 +25,18 @@ from lxml import etree
 
 from innolink.patents.document import Citation, Party, PatentDoc, Reject
 from innolink.patents.readers.cjk import org_name_latin
-from innolink.patents.readers.common import ipc_code, iso_date, norm_ws, strip_number, text_of
+from innolink.patents.readers.common import (
+    earliest,
+    ipc_code,
+    iso_date,
+    norm_ws,
+    strip_number,
+    text_of,
+)
 from innolink.patents.readers.support import (
     ClassList,
     claim_fields,
     doc_type_of,
-    earliest,
     parse_complete,
 )
 

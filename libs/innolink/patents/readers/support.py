@@ -85,11 +85,6 @@ class ClassList:
         self._seen[(scheme, code)] = cls
 
 
-def earliest(dates: Iterable[str | None]) -> str | None:
-    """The earliest of ISO dates, ignoring None."""
-    return min((d for d in dates if d), default=None)
-
-
 def claim_fields(texts: Iterable[str | None]) -> tuple[str | None, str | None, int | None]:
     """(claims joined with "\\n", first claim, claim count) from the texts of the claims."""
     kept = [t for t in texts if t]

@@ -13,7 +13,6 @@ concatenated; `split_documents` cuts them without parsing, `parse_document` read
 
 from __future__ import annotations
 
-import html.entities
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +20,16 @@ from collections.abc import Callable, Iterable, Iterator
 from lxml import etree
 
 from innolink.patents.document import Citation, Party, PatentClass, PatentDoc, Reject
-from innolink.patents.readers.common import ipc_code, iso_date, norm_ws, parse_xml, strip_number
+from innolink.patents.readers.common import (
+    earliest,
+    ipc_code,
+    iso_date,
+    norm_ws,
+    parse_xml,
+    resolve_entities,
+    strip_number,
+    text_of,
+)
 
 SOURCE_FORMAT = "uspto-xml"
 APS_SOURCE_FORMAT = "uspto-aps"
@@ -75,7 +83,7 @@ def parse_document(doc: bytes) -> PatentDoc:
     parse = _GENERATIONS.get(root.tag)
     if parse is None:
         raise Reject("xml.unknown_dtd", str(root.tag)[:100])
-    _resolve_entities(root)
+    resolve_entities(root)
     return parse(root)
 
 
@@ -89,80 +97,9 @@ def _head_number(doc: bytes) -> str:
 # Text
 # ---------------------------------------------------------------------------------------
 
-# Markup inside a run of text: no word break at its boundaries ("H<sub>2</sub>O",
-# "claim<claim-ref>1</claim-ref>,"). Every other element is a block and is set off by a
-# space, so paragraphs, claim steps and table cells never run together.
-_INLINE = frozenset(
-    # v4.x and pap
-    "b i u o sub sup sub2 sup2 smallcaps bold italic underline superscript subscript highlight"
-    " claim-ref claim-reference dependent-claim-reference figref cross-reference crossref"
-    # ST.32 (PATDOC)
-    " PDAT STEXT PTEXT HIL BOLD ITALIC ULINE SB SP SMCP OL CLREF FGREF".split()
-)
-
-# ISO 8879 Greek entity names (ISOgrk1) that the ST.32 and pap documents use (&mgr; = mu);
-# the rest of their entities are HTML 5 names (&lsqb;, &deg;, &plusmn;).
-_GREEK_NAMES = "a b g d e z ee th i k l m n x o p r sf s t u ph kh ps oh".split()
-_GREEK = {f"{n}gr": chr(0x3B1 + i) for i, n in enumerate(_GREEK_NAMES)} | {
-    f"{n.upper()}gr": chr(0x391 + i) for i, n in enumerate(_GREEK_NAMES) if n != "sf"
-}
-
-
-def _entity_text(name: str) -> str | None:
-    return _GREEK.get(name) or html.entities.html5.get(f"{name};")
-
-
-def _resolve_entities(root: etree._Element) -> None:
-    """Replace named character entities by their characters.
-
-    The documents declare them in their external DTD, which is never loaded, so lxml keeps
-    them as entity nodes; an unknown name stays as written ("&name;")."""
-    for entity in list(root.iter(etree.Entity)):
-        text = _entity_text(entity.name)
-        if text is None:
-            continue
-        parent = entity.getparent()
-        replacement = text + (entity.tail or "")
-        previous = entity.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + replacement
-        else:
-            parent.text = (parent.text or "") + replacement
-        parent.remove(entity)
-
-
-def _flat(element: etree._Element | None, skip: frozenset[str] = frozenset()) -> str | None:
-    """Whitespace-normalised text of an element, words of inline markup kept together;
-    elements named in `skip` are left out (with their text, not their tail)."""
-    if element is None:
-        return None
-    parts: list[str] = []
-    _collect_text(element, parts, skip)
-    return norm_ws("".join(parts))
-
-
-def _collect_text(element: etree._Element, parts: list[str], skip: frozenset[str]) -> None:
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        if isinstance(child.tag, str):
-            block = child.tag not in _INLINE
-            if block:
-                parts.append(" ")
-            if child.tag not in skip:
-                _collect_text(child, parts, skip)
-            if block:
-                parts.append(" ")
-        elif child.tag is etree.Entity:
-            parts.append(child.text or "")
-        else:  # comments and processing instructions (<?BRFSUM ...?>) separate blocks
-            parts.append(" ")
-        if child.tail:
-            parts.append(child.tail)
-
 
 def _text(element: etree._Element | None, path: str) -> str | None:
-    return _flat(element.find(path)) if element is not None else None
+    return text_of(element.find(path)) if element is not None else None
 
 
 def _join(*parts: str | None) -> str | None:
@@ -177,7 +114,7 @@ _CLAIM_LABEL = re.compile(r"^(\d+\.)(?=[^\s\d.])")
 
 
 def _claim_text(claim: etree._Element) -> str | None:
-    text = _flat(claim)
+    text = text_of(claim)
     return _CLAIM_LABEL.sub(r"\1 ", text) if text else None
 
 
@@ -191,9 +128,9 @@ def _texts(
     """The text fields of a PatentDoc from the title and the abstract/claims/description."""
     return _text_fields(
         title,
-        _flat(abstract, _ABSTRACT_HEADINGS),
+        text_of(abstract, _ABSTRACT_HEADINGS),
         [t for t in (_claim_text(c) for c in claims) if t],
-        _flat(description),
+        text_of(description),
         lang,
     )
 
@@ -400,10 +337,6 @@ def _make_doc(number: str | None, kind: str | None, dtd: str, **fields) -> Paten
     )
 
 
-def _earliest(dates: Iterable[str | None]) -> str | None:
-    return min((d for d in dates if d), default=None)
-
-
 def _compact_number(value: str | None) -> str | None:
     """An application number as written, without separators ("09/342,866" -> "09342866")."""
     return re.sub(r"[\s/,.\-]", "", value or "") or None
@@ -452,7 +385,7 @@ def _parse_v4(root: etree._Element) -> PatentDoc:
         application_date=iso_date(_text(app, "document-id/date")),
         publication_date=pub_date,
         grant_date=pub_date if grant else None,
-        priority_date=_earliest(
+        priority_date=earliest(
             iso_date(_text(p, "date")) for p in bib.iterfind("priority-claims/priority-claim")
         ),
         **_texts(
@@ -542,7 +475,7 @@ def _full_address(address: etree._Element | None, street_tags: tuple[str, ...]) 
     """All lines of an address, when it has more than city/state/country."""
     if address is None or not any(address.find(t) is not None for t in street_tags):
         return None
-    lines = (_flat(child) for child in address if isinstance(child.tag, str))
+    lines = (text_of(child) for child in address if isinstance(child.tag, str))
     return ", ".join(line for line in lines if line) or None
 
 
@@ -577,7 +510,7 @@ def _v4_citation(entry: etree._Element, sequence: int) -> Citation | None:
         )
     npl = entry.find("nplcit")
     if npl is not None:
-        text = _text(npl, "othercit") or _flat(npl)
+        text = _text(npl, "othercit") or text_of(npl)
         return Citation(sequence, "npl", text=text, category=category) if text else None
     return None
 
@@ -603,7 +536,7 @@ def _parse_pap(root: etree._Element) -> PatentDoc:
         application_number=_compact_number(_text(filing, "application-number/doc-number")),
         application_date=iso_date(_text(filing, "filing-date")),
         publication_date=iso_date(_text(bib, "document-id/document-date")),
-        priority_date=_earliest(
+        priority_date=earliest(
             iso_date(_text(p, "filing-date")) for p in bib.iterfind("foreign-priority-data")
         ),
         **_texts(
@@ -666,7 +599,7 @@ def _pap_address(address: etree._Element | None) -> str | None:
     if address is None:
         return None
     lines = (
-        _flat(child)
+        text_of(child)
         for child in address
         if isinstance(child.tag, str) and child.tag not in ("email", "telephone", "fax")
     )
@@ -709,7 +642,7 @@ def _parse_patdoc(root: etree._Element) -> PatentDoc:
         application_date=iso_date(_text(bib, "B200/B220")),
         publication_date=pub_date,
         grant_date=pub_date,
-        priority_date=_earliest(iso_date(_text(p, "B320")) for p in bib.iterfind("B300")),
+        priority_date=earliest(iso_date(_text(p, "B320")) for p in bib.iterfind("B300")),
         **_texts(
             _text(bib, "B500/B540"),
             root.find("SDOAB"),
@@ -912,7 +845,7 @@ def _aps_doc(record: list[_Segment]) -> PatentDoc:
         application_date=iso_date(_aps_value(patn, "APD")),
         publication_date=issued,
         grant_date=issued,
-        priority_date=_earliest(
+        priority_date=earliest(
             iso_date(_aps_value(f, "APD")) for f in _aps_segments(record, "PRIR")
         ),
         **_text_fields(
