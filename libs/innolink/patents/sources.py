@@ -48,7 +48,9 @@ def utf8_document(text: str) -> bytes:
     another encoding would make lxml decode the UTF-8 bytes a second time.
     """
     data = text.encode("utf-8")
-    return _DECLARED_ENCODING.sub(rb"\g<1>UTF-8\g<3>", data, count=1)
+    head = data[:200]
+    fixed = _DECLARED_ENCODING.sub(rb"\g<1>UTF-8\g<3>", head, count=1)
+    return data if fixed == head else fixed + data[200:]
 
 
 def split_stream(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -107,8 +107,18 @@ def _reject_row(index: int, chunk: Chunk, reason: str, excerpt: str | None = Non
     )
 
 
+_PARTY_FIELDS = [f.name for f in PARTY_STRUCT.fields]
+_CLASS_FIELDS = [f.name for f in CLASS_STRUCT.fields]
+_CITATION_FIELDS = [f.name for f in CITATION_STRUCT.fields]
+
+
+def _values(item, names: list[str]) -> tuple:
+    # getattr, not dataclasses.asdict: asdict deep-copies every nested list and string,
+    # which cost more than parsing on documents with hundreds of citations.
+    return tuple(getattr(item, name) for name in names)
+
+
 def _doc_row(index: int, chunk: Chunk, doc: PatentDoc) -> tuple:
-    values = asdict(doc)
     return (
         index,
         chunk.source,
@@ -117,10 +127,10 @@ def _doc_row(index: int, chunk: Chunk, doc: PatentDoc) -> tuple:
         None,
         None,
         doc.pub_key,
-        *(values[name] for name in _SCALAR_NAMES),
-        [tuple(p[f.name] for f in PARTY_STRUCT.fields) for p in values["parties"]],
-        [tuple(c[f.name] for f in CLASS_STRUCT.fields) for c in values["classes"]],
-        [tuple(c[f.name] for f in CITATION_STRUCT.fields) for c in values["citations"]],
+        *_values(doc, _SCALAR_NAMES),
+        [_values(p, _PARTY_FIELDS) for p in doc.parties],
+        [_values(c, _CLASS_FIELDS) for c in doc.classes],
+        [_values(c, _CITATION_FIELDS) for c in doc.citations],
     )
 
 
