@@ -154,6 +154,57 @@ def run(
 
 
 @app.command()
+def submit(
+    stage: Annotated[str, typer.Argument(help="A stage name, or `all`.")],
+    target: Annotated[
+        str,
+        typer.Option("--target", help="local | standalone | yarn | k8s | emr | emr-serverless."),
+    ],
+    env: EnvOpt = "cluster",
+    sets: SetOpt = None,
+    warehouse: WarehouseOpt = None,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Option("--input", help="Input path (URI on clusters) for the stage (repeatable)."),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", help="Format of the --input at the same position (repeatable)."),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Follow the job until it ends.")
+    ] = True,
+    conf_dir: ConfDirOpt = "conf",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Build the bundle (wheel, configuration, jars, Python), submit a stage to a cluster,
+    follow it, say where its logs are, and exit with the job's result."""
+    _setup_logging(verbose)
+    try:
+        from innolink.stages import resolve_stages
+        from innolink.submit import submit as do_submit
+
+        resolve_stages([stage])
+        cfg = _load(env, sets, warehouse, conf_dir)
+        inputs, formats = inputs or [], formats or []
+        if len(inputs) != len(formats):
+            raise ConfigError("give one --format per --input, in the same order")
+        app_args = ["--env", env]
+        for assignment in sets or []:
+            app_args += ["--set", assignment]
+        if warehouse:
+            app_args += ["--warehouse", warehouse]
+        for path, fmt in zip(inputs, formats, strict=True):
+            app_args += ["--input", path, "--format", fmt]
+        code = do_submit(cfg, target, stage, app_args, wait=wait)
+    except InnolinkError as exc:
+        _fail(exc)
+    if code != 0:
+        console.print(f"[bold red]{stage} on {target}: failed (exit {code})[/]")
+    raise typer.Exit(code)
+
+
+@app.command()
 def tables(
     env: EnvOpt = "local",
     sets: SetOpt = None,

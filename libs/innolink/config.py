@@ -134,6 +134,58 @@ class StagesConfig(_Strict):
     patents: PatentsConfig
 
 
+class StandaloneTarget(_Strict):
+    master: str = "spark://127.0.0.1:7077"
+
+
+class YarnTarget(_Strict):
+    queue: str = "default"
+    deploy_mode: Literal["cluster", "client"] = "cluster"
+
+
+class K8sTarget(_Strict):
+    # The Spark operator's SparkApplication, filled in from the bundle and these values.
+    manifest: str = "deploy/k8s/sparkapplication.yaml"
+    namespace: str = "default"
+    image: str = "innolink-spark:0.1.0"
+    service_account: str = "spark"
+    kubectl: str = "kubectl"
+
+
+class EmrServerlessTarget(_Strict):
+    application_id: str | None = None
+    execution_role_arn: str | None = None
+
+
+class EmrTarget(_Strict):
+    cluster_id: str | None = None
+
+
+class SubmitConfig(_Strict):
+    """`innolink submit`: where jobs go. Credentials come from the AWS default chain."""
+
+    # s3://bucket/prefix where code, jars and configuration are uploaded for targets that
+    # run away from this machine (emr, emr-serverless, k8s with S3 access).
+    staging: str | None = None
+    # Python of the executors: "local" (this machine's interpreter: local and single-host
+    # standalone), "pack" (venv-pack this virtualenv), or the path/URI of a packed env
+    # built for the cluster's platform (deploy/Dockerfile shows how).
+    python_env: str = "local"
+    # The jars shipped with every job (what `make setup` fetched).
+    jars_dir: str = "jars"
+    # AWS region of the staging bucket and the EMR services; an endpoint other than AWS's
+    # only for S3-compatible stores and test servers.
+    aws_region: str = "us-east-1"
+    aws_endpoint_url: str | None = None
+    poll_seconds: float = Field(default=10.0, gt=0)
+    timeout_minutes: float = Field(default=720.0, gt=0)
+    standalone: StandaloneTarget = Field(default_factory=StandaloneTarget)
+    yarn: YarnTarget = Field(default_factory=YarnTarget)
+    k8s: K8sTarget = Field(default_factory=K8sTarget)
+    emr_serverless: EmrServerlessTarget = Field(default_factory=EmrServerlessTarget)
+    emr: EmrTarget = Field(default_factory=EmrTarget)
+
+
 class Config(_Strict):
     env: str
     warehouse: str = "./warehouse"
@@ -142,6 +194,7 @@ class Config(_Strict):
     runtime: RuntimeConfig = Field(default_factory=RuntimeConfig)
     s3a: S3aConfig = Field(default_factory=S3aConfig)
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
+    submit: SubmitConfig = Field(default_factory=SubmitConfig)
     stages: StagesConfig
 
     def resolve(self, path: str) -> str:
