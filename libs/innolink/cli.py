@@ -261,18 +261,11 @@ def ui(
         _fail(exc)
     from innolink.tracking import artifact_location, tracking_uri
 
-    args = [
-        "mlflow",
-        "ui",
-        "--backend-store-uri",
-        tracking_uri(cfg),
-        "--default-artifact-root",
-        artifact_location(cfg),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    args = ["mlflow", "ui", "--backend-store-uri", tracking_uri(cfg)]
+    artifacts = artifact_location(cfg)
+    if artifacts:
+        args += ["--default-artifact-root", artifacts]
+    args += ["--host", "127.0.0.1", "--port", str(port)]
     os.execvp(args[0], args)
 
 

@@ -73,7 +73,8 @@ class S3aConfig(_Strict):
 
 class MlflowConfig(_Strict):
     tracking_uri: str = "sqlite:///.mlflow/mlflow.db"
-    artifact_root: str = ".mlflow/artifacts"
+    # None: the tracking server's default artifact store (remote servers).
+    artifact_root: str | None = ".mlflow/artifacts"
     experiment: str = "innolink"
 
 

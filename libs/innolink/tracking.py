@@ -59,7 +59,11 @@ def tracking_uri(cfg: Config) -> str:
     return uri
 
 
-def artifact_location(cfg: Config) -> str:
+def artifact_location(cfg: Config) -> str | None:
+    """Where a new experiment keeps artifacts; None: the tracking server's default (a remote
+    `mlflow server --serve-artifacts` stores them itself)."""
+    if cfg.mlflow.artifact_root is None:
+        return None
     root = cfg.resolve(cfg.mlflow.artifact_root)
     if "://" in root:
         return root
