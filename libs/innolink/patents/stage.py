@@ -54,6 +54,7 @@ def run(ctx: StageContext) -> StageResult:
     tables: list[T.Frames] = []
     table_rejects: list[DataFrame] = []
     table_counts: list[DataFrame] = []
+    table_used: list[DataFrame] = []
     for index, spec in enumerate(inputs):
         if spec.format in DOC_FORMATS:
             files = list_files(spark, spec.path)
@@ -80,6 +81,8 @@ def run(ctx: StageContext) -> StageResult:
             )
             table_rejects.append(frames.rejects)
             table_counts.append(frames.records_in)
+            if frames.records_used is not None:
+                table_used.append(frames.records_used)
 
     xml_records = _union(records)
     if xml_records is not None:
@@ -104,7 +107,7 @@ def run(ctx: StageContext) -> StageResult:
     all_rejects = _union(rejects).persist()
     written.append(ctx.writer.reject(all_rejects))
 
-    per_file = _per_file_counts(xml_records, table_counts, kept.patents, all_rejects)
+    per_file = _per_file_counts(xml_records, table_counts, table_used, kept.patents, all_rejects)
     ctx.run.artifact_dict({"files": per_file}, "files.json")
     records_in = sum(f["records_in"] for f in per_file)
     rejected = sum(f["rejected"] for f in per_file)
@@ -129,6 +132,15 @@ def run(ctx: StageContext) -> StageResult:
     )
 
 
+def _summed(frames: list[DataFrame]) -> dict[str, int]:
+    """source -> records, over frames of (source, records)."""
+    out: dict[str, int] = {}
+    for frame in frames:
+        for row in frame.collect():
+            out[row["source"]] = out.get(row["source"], 0) + int(row["records"])
+    return out
+
+
 def _union(frames: list[DataFrame]) -> DataFrame | None:
     if not frames:
         return None
@@ -149,37 +161,41 @@ def _combine(xml_records: DataFrame | None, tables: list[T.Frames]) -> T.Frames:
 def _per_file_counts(
     xml_records: DataFrame | None,
     table_counts: list[DataFrame],
+    table_used: list[DataFrame],
     patents: DataFrame,
     rejects: DataFrame,
 ) -> list[dict]:
     """records in / out / rejected per input file, each counted from its own frame.
 
     XML: records in = documents found; out = publications written from that file;
-    rejected = its rejects. Table formats count the rows of each file they read; their out
-    is what is not rejected (the readers' own count rule, tested with them).
+    rejected = its rejects. Table formats: records in = rows read; out = rows that reached
+    the output frames, as the reader counted them there (PatentFrames.records_used).
     """
     found: dict[str, int] = {}
     if xml_records is not None:
         for row in xml_records.groupBy("source_file").count().collect():
             found[row["source_file"]] = row["count"]
-    table_in: dict[str, int] = {}
-    for frame in table_counts:
-        for row in frame.collect():
-            table_in[row["source"]] = table_in.get(row["source"], 0) + int(row["records"])
+    table_in = _summed(table_counts)
+    table_out = _summed(table_used)
     out_by_file = {
         r["source_file"]: r["count"] for r in patents.groupBy("source_file").count().collect()
     }
-    rejected_by_file = {
-        r["source"]: r["count"] for r in rejects.groupBy("source").count().collect()
-    }
+    rejected_by_file: dict[str, int] = {}
+    superseded_by_file: dict[str, int] = {}
+    for r in rejects.groupBy("source", "reason").count().collect():
+        rejected_by_file[r["source"]] = rejected_by_file.get(r["source"], 0) + r["count"]
+        if r["reason"] == "document.superseded":
+            superseded_by_file[r["source"]] = r["count"]
     files = []
     for source in sorted(set(found) | set(table_in)):
         rejected = rejected_by_file.get(source, 0)
         if source in found:
             records_in, out = found[source], out_by_file.get(source, 0)
         else:
+            # A row the reader used but a later copy of its publication replaced is counted
+            # once, as the superseded reject.
             records_in = table_in[source]
-            out = records_in - rejected
+            out = table_out.get(source, 0) - superseded_by_file.get(source, 0)
         files.append({"source": source, "records_in": records_in, "out": out, "rejected": rejected})
         if records_in != out + rejected:
             log.warning(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -56,10 +57,6 @@ def input_paths(spark: SparkSession, path: str) -> list[str]:
     return [f.path for f in list_files(spark, path)]
 
 
-def out_columns(spec: TableSpec) -> list[str]:
-    return [c for c in spec.columns if c != "run_id"]
-
-
 def out_schema(spec: TableSpec) -> StructType:
     return StructType([f for f in spec.schema.fields if f.name != "run_id"])
 
@@ -73,11 +70,15 @@ def empty(spark: SparkSession, schema: StructType) -> DataFrame:
     return spark.createDataFrame([], schema)
 
 
+def union(frames: Iterable[DataFrame]) -> DataFrame:
+    """The rows of one or more frames with the same columns."""
+    return reduce(lambda a, b: a.unionByName(b), frames)
+
+
 def union_all(frames: Iterable[DataFrame], spark: SparkSession, schema: StructType) -> DataFrame:
-    out = None
-    for frame in frames:
-        out = frame if out is None else out.unionByName(frame)
-    return out if out is not None else empty(spark, schema)
+    """The rows of the frames; an empty frame of `schema` when there are none."""
+    frames = list(frames)
+    return union(frames) if frames else empty(spark, schema)
 
 
 def reject_rows(spark: SparkSession, rows: Iterable[tuple[str, str, str, str | None]]) -> DataFrame:

@@ -60,7 +60,6 @@ from pyspark.sql.types import (
 )
 
 from innolink.patents.readers.frames import (
-    REJECT_SCHEMA,
     PatentFrames,
     blank_to_null,
     class_code,
@@ -77,7 +76,7 @@ from innolink.patents.readers.frames import (
     out_schema,
     reject_rows,
     sum_counts,
-    union_all,
+    union,
 )
 from innolink.tables import PATENT_CITATIONS, PATENT_CLASSES, PATENT_PARTIES, PATENTS
 
@@ -217,15 +216,11 @@ def read(spark: SparkSession, path: str) -> PatentFrames:
     for other in sorted(set(files) - set(json_files) - set(parquet_files)):
         log.info("google-patents: %s is neither JSON Lines nor Parquet; left alone", other)
     if not json_files and not parquet_files:
-        names = ", ".join(f.rsplit("/", 1)[-1] for f in files[:20])
-        reason, detail = (
-            (NO_FILES, f"no .jsonl/.json/.parquet among: {names}")
-            if files
-            else (
-                NOT_FOUND,
-                "no file at this path",
-            )
-        )
+        if files:
+            names = ", ".join(f.rsplit("/", 1)[-1] for f in files[:20])
+            reason, detail = NO_FILES, f"no .jsonl/.json/.parquet among: {names}"
+        else:
+            reason, detail = NOT_FOUND, "no file at this path"
         return PatentFrames(
             patents=empty(spark, out_schema(PATENTS)),
             parties=empty(spark, out_schema(PATENT_PARTIES)),
@@ -242,7 +237,7 @@ def read(spark: SparkSession, path: str) -> PatentFrames:
         parts.append(_json_records(spark, json_files, sources))
     if parquet_files:
         parts.append(_parquet_records(spark, parquet_files, sources))
-    records = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+    records = union(parts)
 
     pn = F.upper(F.trim(F.col("publication_number")))
     records = records.withColumn(
@@ -281,7 +276,7 @@ def read(spark: SparkSession, path: str) -> PatentFrames:
         parties=_parties(good),
         classes=_classes(good),
         citations=_citations(good),
-        rejects=union_all([rejects], spark, REJECT_SCHEMA),
+        rejects=rejects,
         records_in=sum_counts(counts, spark),
         records_used=sum_counts([counts_by_source(patents, "source_file")], spark),
     )
@@ -553,7 +548,7 @@ def _parties(good: DataFrame) -> DataFrame:
                 F.lit(None).alias("lang"),
             )
         )
-    return conform(frames[0].unionByName(frames[1]), PATENT_PARTIES)
+    return conform(union(frames), PATENT_PARTIES)
 
 
 def _locarno(code: Column) -> Column:
@@ -608,10 +603,7 @@ def _classes(good: DataFrame) -> DataFrame:
         )
         for scheme in _CLASS_SCHEMES
     ]
-    out = frames[0]
-    for frame in frames[1:]:
-        out = out.unionByName(frame)
-    return conform(out, PATENT_CLASSES)
+    return conform(union(frames), PATENT_CLASSES)
 
 
 def _citations(good: DataFrame) -> DataFrame:

@@ -10,6 +10,8 @@ quoted with '"' (a quote inside doubled). Spark's CSV reader reads them with mul
 all-string schema taken from each file's own header and a corrupt-record column, so a row
 with too many or too few fields is rejected, never dropped. multiLine files are not
 splittable: each file is read by one task, in order, which is what gives rows their number.
+A quote that never closes makes the rest of its file one malformed row (the CSV parser cannot
+find the next row again); its excerpt shows where it starts.
 
 Record: one data row of a table file (the header is not one), as the CSV reader delimits it.
 A file that yields no rows because it cannot be read as its table is one record, rejected
@@ -77,6 +79,7 @@ from innolink.patents.readers.frames import (
     out_schema,
     reject_rows,
     sum_counts,
+    union,
     union_all,
 )
 from innolink.tables import PATENT_CITATIONS, PATENT_CLASSES, PATENT_PARTIES, PATENTS
@@ -173,15 +176,11 @@ def read(spark: SparkSession, path: str) -> PatentFrames:
         else:
             log.info("patentsview: %s is not a table this reader uses; left alone", file)
     if not by_table:
-        names = ", ".join(f.rsplit("/", 1)[-1] for f in files[:20])
-        reason, detail = (
-            (NO_TABLES, f"no g_* table file among: {names}")
-            if files
-            else (
-                NOT_FOUND,
-                "no file at this path",
-            )
-        )
+        if files:
+            names = ", ".join(f.rsplit("/", 1)[-1] for f in files[:20])
+            reason, detail = NO_TABLES, f"no g_* table file among: {names}"
+        else:
+            reason, detail = NOT_FOUND, "no file at this path"
         return _nothing_read(spark, [(path, "input", reason, detail)])
 
     folder = _Folder(spark, by_table)
@@ -304,7 +303,7 @@ class _Folder:
             read.append(path)
         if not frames:
             return None
-        rows = union_all(frames, self.spark, StructType([]))
+        rows = union(frames)
         # A file with a header and no rows still has its line in records_in.
         self.counts += [counts_by_source(rows), count_rows(self.spark, [(p, 0) for p in read])]
         return rows
@@ -577,7 +576,7 @@ class _Folder:
         locations = self.locations()
         if not frames:
             return empty(self.spark, out_schema(PATENT_PARTIES))
-        parties = union_all(frames, self.spark, StructType([]))
+        parties = union(frames)
         if locations is not None:
             parties = parties.join(locations, "location_id", "left")
         else:
@@ -694,7 +693,7 @@ class _Folder:
             )
         if not frames:
             return empty(self.spark, out_schema(PATENT_CITATIONS))
-        citations = union_all(frames, self.spark, StructType([]))
+        citations = union(frames)
         self.count_used(citations)
         return conform(citations, PATENT_CITATIONS)
 
