@@ -235,13 +235,14 @@ def test_a_corrected_publication_replaces_the_old_one(spark, loaded, tmp_path):
 
 def test_table_formats_and_full_text_in_one_run(spark, tmp_path):
     """PatentsView and Google Patents exports next to the full text: the weekly file, given
-    after PatentsView, supersedes PatentsView's copy of US 8,088,480; every input row is
-    accounted for (the stage's own check would fail the run otherwise)."""
+    last, supersedes their copies of US 8,088,480; every input row is accounted for (the
+    stage's own check would fail the run otherwise)."""
     from .test_patents_google import write_export
     from .test_patents_patentsview import write_folder
 
-    pv = write_folder(tmp_path / "patentsview")
+    (tmp_path / "patentsview").mkdir()
     (tmp_path / "google").mkdir()
+    pv = write_folder(tmp_path / "patentsview")
     google = write_export(tmp_path / "google")
     weekly = PAT / "uspto_fulltext_xml/ipg120103.sample25.xml"
     inputs = [(pv, "patentsview"), (google, "google-patents"), (weekly, "uspto-xml")]
@@ -258,8 +259,10 @@ def test_table_formats_and_full_text_in_one_run(spark, tmp_path):
         .where("stage = 'patents' AND reason = 'document.superseded'")
         .collect()
     )
-    assert [(r.source.rsplit("/", 1)[-1], r.excerpt) for r in superseded] == [
-        ("g_patent.tsv", "pub_key=US-8088480-B2")
+    # The Google export holds it too (its US fixture): two earlier copies, both superseded.
+    assert sorted((r.source.rsplit("/", 1)[-1], r.excerpt) for r in superseded) == [
+        ("g_patent.tsv", "pub_key=US-8088480-B2"),
+        ("publications-000000000001.parquet", "pub_key=US-8088480-B2"),
     ]
     jp = table(spark, tmp_path, PATENTS).where("pub_key = 'JP-2021044249-A'").first()
     assert (jp.title, jp.source_format) == ("リチウムイオン電池のリサイクル方法", "google-patents")
