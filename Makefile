@@ -30,7 +30,11 @@ $(JAR_STAMP): deploy/pom.xml $(PY_STAMP)
 	$(BIN)/python deploy/prune_jars.py $(JARS)
 	touch $@
 
-demo: setup ## run every stage on the bundled sample data (local Spark, Delta, MLflow)
+DEMO_WORLD := data/generated/demo
+
+demo: setup ## run every stage on the bundled samples and the synthetic demo world
+	test -f $(DEMO_WORLD)/MANIFEST.json || \
+	  $(BIN)/innolink generate --scale demo --seed 1 --out $(DEMO_WORLD)
 	$(BIN)/innolink run all --env local
 	$(BIN)/innolink tables --env local
 	@echo "MLflow runs: 'make ui', then open http://127.0.0.1:5000"
@@ -55,7 +59,7 @@ bench: setup ## run benchmarks/, write benchmarks/results/*.json and BENCHMARKS.
 	$(BIN)/python benchmarks/run.py
 
 clean: ## remove generated data (warehouse, MLflow store, caches)
-	rm -rf warehouse .mlflow spark-warehouse metastore_db derby.log .pytest_cache .ruff_cache
+	rm -rf warehouse .mlflow data/generated dist build spark-warehouse metastore_db derby.log .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
 distclean: clean ## also remove the virtualenv and the jars

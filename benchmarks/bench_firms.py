@@ -1,15 +1,32 @@
-"""Stage `firms` on every firm list in ../shared/data/companies, in a fresh warehouse.
+"""Stage `firms` on every firm list and every GLEIF file in ../shared/data/companies, in a
+fresh warehouse, next to a raw single-process parse of the same files.
+
+Raw baselines (one process, the same bytes): the standard parsers alone (csv, json, lxml:
+rows / resources / records counted, nothing derived) and innolink's own readers (the work a
+Spark task does per file: validation, exchanges by MIC, names without legal forms).
+
+The registry of 60,000 firms across >= 30 exchanges is measured when BENCH_FIRMS_WORLD names
+a folder of firm-list CSVs (financedatabase format) of that size, e.g. the firms/ folder of a
+synthetic world (`innolink generate`); otherwise the result says it was not measured.
 
 Run by benchmarks/run.py; prints one JSON object.
 """
 
+from __future__ import annotations
+
+import csv
+import io
 import json
+import os
 import tempfile
+import time
 from pathlib import Path
 
-from harness import SHARED, run_stage
+from harness import ROOT, SHARED, run_stage
+from lxml import etree
 
 COMPANIES = SHARED / "companies"
+GLEIF = COMPANIES / "gleif"
 
 
 def inputs() -> list[tuple[Path, str]]:
@@ -23,27 +40,113 @@ def inputs() -> list[tuple[Path, str]]:
         (COMPANIES / "cjk/edinet_code_list_20261005.cp932.csv", "edinet"),
         (COMPANIES / "cjk/adata_a_share_codes_zh.csv", "cn-names"),
         (COMPANIES / "cjk/twse_listed_stocks_zh.repackaged.csv", "cn-names"),
+        (GLEIF / "api_json/gleif-rs", "gleif-api"),
+        (GLEIF / "api_json/whichlei", "gleif-api"),
+        (GLEIF / "derived/lei_direct_parent_selected.repackaged.csv", "gleif-parents-csv"),
+        (GLEIF / "lei_cdf_xml", "gleif-lei-xml"),
+        (GLEIF / "golden_copy_json", "gleif-lei-json"),
     ]
     return found
 
 
-def main() -> None:
-    files = inputs()
+def files_of(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+
+
+def stdlib_count(fmt: str, data: bytes) -> int:
+    """Records found by the standard parsers alone."""
+    if fmt in ("jpx-names",):
+        return len(json.loads(data))
+    if fmt == "gleif-api":
+        doc = json.loads(data)
+        doc = doc.get("body", doc)
+        items = doc["data"] if isinstance(doc["data"], list) else [doc["data"]]
+        return len(items) + len(doc.get("included") or [])
+    if fmt == "gleif-lei-json":
+        return len(json.loads(data)["records"])
+    if fmt == "gleif-lei-xml":
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        return sum(1 for _ in root.iter("{*}LEIRecord"))
+    encoding = "cp932" if fmt == "edinet" else "utf-8-sig"
+    return sum(1 for _ in csv.reader(io.StringIO(data.decode(encoding)))) - 1
+
+
+def raw_rates(files: list[tuple[Path, str]], repeat_s: float = 10.0) -> tuple[float, float, int]:
+    """(stdlib records/s, innolink readers records/s, records) over the files, one process."""
+    from innolink.config import load_config
+    from innolink.firms.gleif import whole_file_records
+    from innolink.firms.readers import read_file
+    from innolink.firms.stage import read_context
+
+    ctx = read_context(load_config("local", conf_dir=ROOT / "conf"))
+    blobs = [(fmt, str(p), p.read_bytes()) for path, fmt in files for p in files_of(path)]
+
+    def rate(one) -> tuple[float, int]:
+        n = rounds = 0
+        t0 = time.perf_counter()
+        while rounds == 0 or time.perf_counter() - t0 < repeat_s:
+            for fmt, path, data in blobs:
+                n += one(fmt, path, data)
+            rounds += 1
+        return n / (time.perf_counter() - t0), n // rounds
+
+    def readers(fmt, path, data) -> int:
+        if fmt.startswith("gleif-"):
+            return sum(1 for _ in whole_file_records(fmt, path, data, ctx))
+        return sum(1 for _ in read_file(fmt, path, data, ctx))
+
+    stdlib, _ = rate(lambda fmt, path, data: stdlib_count(fmt, data))
+    ours, records = rate(readers)
+    return stdlib, ours, records
+
+
+def world_registry() -> dict:
+    folder = os.environ.get("BENCH_FIRMS_WORLD")
+    if not folder:
+        return {
+            "world_60k_firms": "not measured: no synthetic world of 60,000 firms on >= 30 "
+            "exchanges exists yet (set BENCH_FIRMS_WORLD to a folder of its firm-list CSVs)"
+        }
+    files = [(p, "financedatabase") for p in sorted(Path(folder).glob("*.csv"))]
     with tempfile.TemporaryDirectory() as tmp:
         wall, peak, m = run_stage("firms", files, tmp)
+    return {
+        "world_files": len(files),
+        "world_records_in": int(m["records_in"]),
+        "world_firms": int(m["firms"]),
+        "world_wall_s": round(wall, 1),
+        "world_peak_rss_mb": round(peak / 2**20),
+    }
+
+
+def main() -> None:
+    files = inputs()
+    stdlib_rate, reader_rate, raw_records = raw_rates(files)
+    with tempfile.TemporaryDirectory() as tmp:
+        wall, peak, m = run_stage("firms", files, tmp)
+    stage_rate = m["records_in"] / wall
     print(
         json.dumps(
             {
                 "name": "firms_stage_all_company_files",
-                "files": len(files),
+                "inputs": len(files),
                 "records_in": int(m["records_in"]),
                 "firms": int(m["firms"]),
+                "legal_entities": int(m.get("legal_entities", 0)),
+                "family_members": int(m.get("family_members", 0)),
                 "wall_s": round(wall, 1),
-                "records_per_s": round(m["records_in"] / wall, 1),
-                "firms_per_s": round(m["firms"] / wall, 1),
+                "records_per_s": round(stage_rate, 1),
+                "raw_stdlib_records_per_s_1core": round(stdlib_rate, 1),
+                "raw_readers_records_per_s_1core": round(reader_rate, 1),
+                "raw_records": raw_records,
+                "stage_over_2x_raw_readers": round(stage_rate / (2 * reader_rate), 3),
                 "peak_rss_mb": round(peak / 2**20),
-                "how": "innolink run firms on every file in ../shared/data/companies (new process, fresh warehouse; "
-                "wall time includes JVM start, MLflow run and both Delta MERGEs; peak = RSS of the process tree)",
+                **world_registry(),
+                "how": "innolink run firms on every firm list and GLEIF file in "
+                "../shared/data/companies (new process, fresh warehouse; wall includes JVM "
+                "start, MLflow run, entity resolution, the family walk and the Delta MERGEs "
+                "of 6 tables); raw = one process over the same bytes: csv/json/lxml alone, "
+                "and innolink's readers; peak = RSS of the whole process tree",
             }
         )
     )

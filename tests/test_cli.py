@@ -14,7 +14,9 @@ from .conftest import ROOT, test_config
 INNOLINK = str(Path(sys.executable).parent / "innolink")
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["tables"], ["stages"], ["ui"]])
+@pytest.mark.parametrize(
+    "command", [[], ["run"], ["submit"], ["generate"], ["tables"], ["stages"], ["ui"]]
+)
 def test_help(command):
     out = subprocess.run([INNOLINK, *command, "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -31,8 +33,9 @@ def test_run_help_documents_the_contract():
 
 def test_unknown_stage_exits_non_zero(capsys):
     assert main(["run", "nosuch", "--conf-dir", str(ROOT / "conf")]) == 1
-    assert "unknown stage(s) ['nosuch']; known: firms or all" in capsys.readouterr().err.replace(
-        "\n", ""
+    assert (
+        "unknown stage(s) ['nosuch']; known: firms, patents, pages or all"
+        in capsys.readouterr().err.replace("\n", "")
     )
 
 

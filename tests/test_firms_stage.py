@@ -1,9 +1,11 @@
 """Stage `firms` end to end on real published lists, through the CLI as a user runs it."""
 
+from collections import Counter
+
 import mlflow
 import pytest
 from deltalake import DeltaTable as RustDeltaTable
-from innolink.tables import FIRMS, REJECTS
+from innolink.tables import ENTITY_PARENTS, FIRM_FAMILY, FIRMS, LEGAL_ENTITIES, REJECTS
 from pyspark.sql import functions as F
 
 from .conftest import COMPANIES, cli, input_args
@@ -14,7 +16,16 @@ INPUTS = [
     (COMPANIES / "sp500_constituents.csv", "sp500"),
     (COMPANIES / "cjk/edinet_code_list_20261005.cp932.csv", "edinet"),
     (COMPANIES / "tse_all_stocks_ja.json", "jpx-names"),
+    (COMPANIES / "financedatabase_equities/HKG.csv", "financedatabase"),
+    # GLEIF: API pages (Microsoft and others), Toyota's record, the child -> parent extract,
+    # LEI-CDF XML and golden copy JSON.
+    (COMPANIES / "gleif/api_json/gleif-rs", "gleif-api"),
+    (COMPANIES / "gleif/api_json/whichlei/record-toyota.json", "gleif-api"),
+    (COMPANIES / "gleif/derived/lei_direct_parent_selected.repackaged.csv", "gleif-parents-csv"),
+    (COMPANIES / "gleif/lei_cdf_xml", "gleif-lei-xml"),
+    (COMPANIES / "gleif/golden_copy_json", "gleif-lei-json"),
 ]
+TOYOTA, HINO, MICROSOFT = "5493006W3QUS5LMH6R84", "3538009ZU0PHKNHJM202", "INR2EJN1ERAN0W5ZP974"
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +35,8 @@ def registry(spark, tmp_path_factory):
     return tmp
 
 
-def firms(spark, tmp):
-    return spark.read.format("delta").load(FIRMS.path(str(tmp / "warehouse")))
+def firms(spark, tmp, spec=FIRMS):
+    return spark.read.format("delta").load(spec.path(str(tmp / "warehouse")))
 
 
 def test_one_row_per_firm_across_lists(spark, registry):
@@ -82,8 +93,10 @@ def test_counts_add_up_and_mlflow_has_lineage(spark, registry):
     mlflow.set_tracking_uri(f"sqlite:///{registry}/mlflow.db")
     run = mlflow.search_runs(experiment_names=["innolink"], output_format="list")[-1]
     m, tags = run.data.metrics, run.data.tags
-    # Records: JPX 3,061 + GER 1,189 + S&P 503 + EDINET 11,404 (rows) + JPX names 4,626.
-    assert m["records_in"] == 3061 + 1189 + 503 + 11404 + 4626
+    # Records: JPX 3,061 + GER 1,189 + S&P 503 + EDINET 11,404 (rows) + JPX names 4,626
+    # + HKG 1,625; GLEIF: API pages 331 resources, Toyota 3, CSV extract 5,690 rows,
+    # XML 10 + 2 records, golden copy JSON 200 records.
+    assert m["records_in"] == 3061 + 1189 + 503 + 11404 + 4626 + 1625 + 331 + 3 + 5690 + 12 + 200
     assert m["records_in"] == m["records_out"] + m["records_rejected"]
     assert len(tags["git.commit"]) == 40
     assert tags["delta.written.silver/firms"] == "1"
@@ -99,10 +112,90 @@ def test_readable_by_another_delta_engine(registry):
 
 
 def test_rerun_changes_nothing(spark, registry):
-    before = firms(spark, registry).drop("run_id").sort("firm_id").collect()
+    specs = (FIRMS, LEGAL_ENTITIES, ENTITY_PARENTS, FIRM_FAMILY)
+
+    def snapshot():
+        return [
+            firms(spark, registry, spec).drop("run_id").sort(*spec.keys).collect() for spec in specs
+        ]
+
+    before = snapshot()
     assert cli(registry, "run", "firms", *input_args(INPUTS)) == 0
-    after = firms(spark, registry).drop("run_id").sort("firm_id").collect()
-    assert after == before
+    assert snapshot() == before
+
+
+def test_home_and_listing_country_of_cross_listed_firms(spark, registry):
+    df = firms(spark, registry)
+    apple = df.where(F.col("isin") == "US0378331005").first()
+    # A US firm listed on Xetra stays a US firm; the Xetra listing keeps its own country.
+    assert (apple["country"], apple["home_country"], apple["listing_country"]) == ("US", "US", "US")
+    xetra = next(x for x in apple["listings"] if x["ticker"] == "APC.DE")
+    assert (xetra["country"], xetra["mic"], xetra["exchange_name"]) == ("DE", "XETR", "XETRA")
+    tencent = df.where(F.col("ticker") == "0700.HK").first()
+    # Headquarters in Shenzhen, listed in Hong Kong only.
+    assert (tencent["country"], tencent["home_country"], tencent["listing_country"]) == (
+        "CN",
+        "CN",
+        "HK",
+    )
+
+
+def test_legal_entity_of_toyota_from_its_gleif_record(spark, registry):
+    toyota = firms(spark, registry, LEGAL_ENTITIES).where(F.col("lei") == TOYOTA).first()
+    # The API record speaks over the CSV extract's row of the same LEI.
+    assert (toyota["legal_name"], toyota["legal_name_lang"], toyota["elf_code"]) == (
+        "トヨタ自動車株式会社",
+        "ja",
+        "T417",
+    )
+    assert (toyota["legal_form"], toyota["source_format"], toyota["name_keys"]) == (
+        "株式会社",
+        "gleif-api",
+        ["toyota motor", "トヨタ自動車"],
+    )
+
+
+def family_of(spark, registry, ticker):
+    firm_id = firms(spark, registry).where(F.col("ticker") == ticker).first()["firm_id"]
+    rows = firms(spark, registry, FIRM_FAMILY).where(F.col("firm_id") == firm_id).collect()
+    return {r["lei"]: r for r in rows}
+
+
+def test_subsidiaries_roll_up_to_their_listed_parent(spark, registry):
+    toyota = family_of(spark, registry, "7203.T")
+    own = toyota[TOYOTA]
+    assert (own["depth"], own["link"], own["legal_name"]) == (0, "name", "トヨタ自動車株式会社")
+    hino = toyota[HINO]
+    # 日野自動車 -> トヨタ自動車 (GLEIF direct parent). Hino's 7205.T row in the JPX list has
+    # only its English name, which no GLEIF name of Hino carries (EDINET lists it unlisted
+    # since the Mitsubishi Fuso merger): not a listed firm's entity, so it counts for Toyota.
+    assert (hino["legal_name"], hino["depth"], hino["path"], hino["link"], hino["listed"]) == (
+        "日野自動車株式会社",
+        1,
+        [HINO, TOYOTA],
+        "direct",
+        False,
+    )
+    assert toyota["353800V2F8HPSGF0M011"]["legal_name"] == "ダイハツ工業株式会社"
+    microsoft = family_of(spark, registry, "MSFT")
+    china = microsoft["836800FXO82WAQQSJI94"]
+    assert (china["legal_name"], china["legal_country"], china["depth"]) == (
+        "微软(中国)有限公司",
+        "CN",
+        1,
+    )
+    # Microsoft's own entity, its 12 direct subsidiaries of the API page, and two LinkedIn
+    # entities whose direct parent is in no input: their ultimate parent takes them.
+    assert Counter(r["link"] for r in microsoft.values()) == {
+        "name": 1,
+        "direct": 12,
+        "ultimate": 2,
+    }
+    linkedin = microsoft["549300I3UEC4HXUCH839"]
+    assert (linkedin["legal_name"], linkedin["path"]) == (
+        "LinkedIn Singapore Pte. Ltd.",
+        ["549300I3UEC4HXUCH839", MICROSOFT],
+    )
 
 
 BROKEN = (

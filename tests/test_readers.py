@@ -3,16 +3,21 @@
 from collections import Counter
 
 import pytest
-import yaml
+from innolink.config import load_config
+from innolink.firms.exchanges import ExchangeResolver
 from innolink.firms.readers import founded_from_column, listing_key, read_file
+from innolink.firms.records import ReadContext
+from innolink.firms.stage import read_context
 
 from .conftest import COMPANIES, ROOT
 
-EXCHANGES = yaml.safe_load((ROOT / "conf/base.yaml").read_text())["stages"]["firms"]["exchanges"]
+CTX = read_context(load_config("local", conf_dir=ROOT / "conf"))
+# No exchange table at all: every market must be placed by its MIC (ISO 10383).
+BARE = ReadContext(ExchangeResolver({}), CTX.forms)
 
 
-def read(fmt, path):
-    return list(read_file(fmt, str(path), path.read_bytes(), EXCHANGES))
+def read(fmt, path, ctx=CTX):
+    return list(read_file(fmt, str(path), path.read_bytes(), ctx))
 
 
 def outcome(records):
@@ -67,7 +72,7 @@ def test_name_lists():
 
 
 def test_broken_file_header_rejects_the_file_once():
-    recs = list(read_file("financedatabase", "x.csv", b"symbol,name\n1,a\n", EXCHANGES))
+    recs = list(read_file("financedatabase", "x.csv", b"symbol,name\n1,a\n", CTX))
     assert len(recs) == 1
     assert recs[0]["reason"].startswith("bad_header: missing columns ['summary'")
 
@@ -92,3 +97,78 @@ def test_founded_from_column():
         None,
         None,
     ]
+
+
+def test_every_financedatabase_file_without_an_exchange_table():
+    """Acceptance of issue 9: with `exchanges:` empty, no record is an unknown exchange."""
+    total = Counter()
+    for path in sorted((COMPANIES / "financedatabase_equities").glob("*.csv")):
+        total += outcome(read("financedatabase", path, BARE))
+    # 11 files, 16,808 rows (SOURCES.md); the rejects are rows without a name and one URL.
+    assert total == {"ok": 16715, "missing.name": 92, "invalid.url": 1}
+
+
+def test_home_and_listing_country_of_cross_listed_firms():
+    ger = read("financedatabase", COMPANIES / "financedatabase_equities/GER.csv", BARE)
+    apple = next(r for r in ger if r.get("ticker") == "APC.DE")
+    # A US firm listed on Xetra: home US (headquarters), listing DE (the market's country).
+    assert (apple["country"], apple["exchange_country"], apple["mic"], apple["exchange_name"]) == (
+        "US",
+        "DE",
+        "XETR",
+        "XETRA",
+    )
+    hkg = read("financedatabase", COMPANIES / "financedatabase_equities/HKG.csv", BARE)
+    tencent = next(r for r in hkg if r.get("ticker") == "0700.HK")
+    # Shenzhen headquarters, Cayman ISIN, Hong Kong listing.
+    assert (tencent["country"], tencent["exchange_country"], tencent["isin"]) == (
+        "CN",
+        "HK",
+        "KYG875721634",
+    )
+
+
+HEADER = (
+    "symbol,name,summary,currency,sector,industry_group,industry,exchange,mic,market,country,"
+    "state,city,zipcode,website,market_cap,isin,cusip,figi,composite_figi,shareclass_figi,delisted\n"
+)
+
+
+def _row(symbol, name, exchange, mic, country):
+    return f"{symbol},{name},S,EUR,Industrials,,,{exchange},{mic},,{country},,,,,Small Cap,,,,,,False\n"
+
+
+def test_exchanges_never_declared_are_placed_by_their_mic():
+    data = (
+        HEADER
+        + _row("ASML.AS", "ASML Holding N.V.", "AMS", "XAMS", "Netherlands")
+        + _row("VOLV-B.ST", "AB Volvo (publ)", "STO", "XSTO", "Sweden")
+        + _row("247540.KQ", "EcoPro BM. Co. Ltd.", "KOE", "XKOS", "South Korea")
+        + _row("5347.TWO", "Vanguard International Semiconductor", "TWO", "ROCO", "Taiwan")
+        + _row("X.XX", "Nowhere Exchange Inc.", "XXX", "QQQQ", "Japan")
+    ).encode()
+    recs = list(read_file("financedatabase", "new.csv", data, BARE))
+    got = [(r.get("exchange"), r.get("operating_mic"), r.get("exchange_country")) for r in recs]
+    assert got[:4] == [
+        ("AMS", "XAMS", "NL"),
+        ("STO", "XSTO", "SE"),
+        ("KOE", "XKRX", "KR"),
+        ("TWO", "ROCO", "TW"),
+    ]
+    assert [r["name_norm"] for r in recs[:4]] == [
+        "asml holding",
+        "volvo",  # AB before and (publ) after the name: Swedish forms both
+        "ecopro bm",
+        "vanguard international semiconductor",
+    ]
+    assert recs[4]["reason"] == (
+        "unknown.exchange: 'XXX' with MIC 'QQQQ' (not in ISO 10383; declare it in stages.firms.exchanges)"
+    )
+
+
+def test_exchange_override_by_source_code():
+    recs = read("financedatabase", COMPANIES / "financedatabase_equities/NGM.csv")
+    # FinanceDatabase gives Nasdaq's operating MIC; conf names the segment, ISO 10383 the rest.
+    assert {
+        (r["mic"], r["operating_mic"], r["exchange_name"]) for r in recs if not r.get("reason")
+    } == {("XNMS", "XNAS", "NASDAQ/NMS (GLOBAL MARKET)")}

@@ -116,3 +116,107 @@ def test_firm_type_rules_first_match_wins(spark):
         "unknown": ("incumbent", "default: incumbent"),  # no founding year: never a startup
         "edge": ("startup", "rule 1: startup if founded_within_years=10"),  # 2024 - 2014 = 10
     }
+
+
+def test_family_walks_direct_parents_to_the_first_listed_ancestor(spark):
+    from innolink.firms.families import firm_family
+
+    parents = spark.createDataFrame(
+        [
+            ("SUB", "direct", "MID", "ACTIVE"),
+            ("MID", "direct", "TOP", "ACTIVE"),
+            ("LSUB", "direct", "TOP", "ACTIVE"),  # a listed subsidiary
+            ("GRAND", "direct", "LSUB", "ACTIVE"),  # ... whose own subsidiary stops at it
+            ("ORPH", "ultimate", "TOP", "ACTIVE"),  # only the ultimate parent is known
+            ("SOLD", "direct", "TOP", "INACTIVE"),  # sold: not walked
+            ("C1", "direct", "C2", None),  # a cycle that reaches no listed firm
+            ("C2", "direct", "C1", None),
+        ],
+        "child_lei string, relationship string, parent_lei string, status string",
+    )
+    links = spark.createDataFrame(
+        [("F1", "TOP", "isin"), ("F2", "LSUB", "name")], "firm_id string, lei string, link string"
+    )
+    entities = spark.createDataFrame(
+        [("TOP", "Top KK", "JP")], "lei string, legal_name string, legal_country string"
+    )
+    got = sorted(
+        (r["firm_id"], r["lei"], r["depth"], r["path"], r["link"], r["listed"])
+        for r in firm_family(links, parents, entities, 5).collect()
+    )
+    assert got == [
+        ("F1", "LSUB", 1, ["LSUB", "TOP"], "direct", True),
+        ("F1", "MID", 1, ["MID", "TOP"], "direct", False),
+        ("F1", "ORPH", 1, ["ORPH", "TOP"], "ultimate", False),
+        ("F1", "SUB", 2, ["SUB", "MID", "TOP"], "direct", False),
+        ("F1", "TOP", 0, ["TOP"], "isin", True),
+        ("F2", "GRAND", 1, ["GRAND", "LSUB"], "direct", False),
+        ("F2", "LSUB", 0, ["LSUB"], "name", True),
+    ]
+
+
+def test_firm_links_by_isin_then_unambiguous_name(spark):
+    from innolink.firms.families import firm_links
+
+    firms = spark.createDataFrame(
+        [
+            ("F1", "JP3633400001", [], "JP", ["toyota motor"]),
+            ("F2", None, [("JP3788600009",)], "JP", ["hitachi", "日立製作所"]),
+            ("F3", None, [], "US", ["acme"]),  # two US entities are "acme": no link
+            ("F4", None, [], "CN", ["tencent"]),  # only a Hong Kong "tencent": no link
+        ],
+        "firm_id string, isin string, listings array<struct<isin:string>>, home_country string,"
+        " name_keys array<string>",
+    )
+    entities = spark.createDataFrame(
+        [
+            ("L1", ["toyota motor"], "JP", "JP", "ACTIVE"),
+            ("L2", ["日立製作所"], "JP", "JP", "ACTIVE"),
+            ("L3", ["acme"], "US", "US", "ACTIVE"),
+            ("L4", ["acme"], "US", "US", None),
+            ("L5", ["tencent"], "HK", "HK", "ACTIVE"),
+        ],
+        "lei string, name_keys array<string>, legal_country string, hq_country string,"
+        " entity_status string",
+    )
+    isins = spark.createDataFrame([("JP3633400001", "L1")], "isin string, lei string")
+    got = sorted(tuple(r) for r in firm_links(firms, entities, isins).collect())
+    assert got == [("F1", "L1", "isin"), ("F2", "L2", "name")]
+
+
+def test_study_country_is_home_unless_configured(spark):
+    from innolink.firms.records import RECORD_SCHEMA, as_row
+
+    # Apple's Xetra row of GER.csv: headquarters in the US, listed in Germany.
+    xetra = {
+        "source_format": "financedatabase",
+        "source_file": "GER.csv",
+        "locator": "line 95",
+        "role": "primary",
+        "exchange": "GER",
+        "mic": "XETR",
+        "operating_mic": "XETR",
+        "exchange_name": "XETRA",
+        "exchange_country": "DE",
+        "ticker": "APC.DE",
+        "listing_key": "APC.DE",
+        "isin": "US0378331005",
+        "name": "Apple Inc.",
+        "name_norm": "apple",
+        "names": [("Apple Inc.", "en", "primary", "financedatabase")],
+        "name_keys": ["apple"],
+        "country": "US",
+    }
+    clustered = spark.createDataFrame([as_row(xetra)], RECORD_SCHEMA).withColumn(
+        "cluster", F.lit("c1")
+    )
+    industries = T.industry_map_frame(spark, {"sectors": [], "schemes": {}})
+    got = [
+        tuple(
+            T.assemble_firms(clustered, clustered.limit(0), industries, 2024, {}, study)
+            .select("country", "home_country", "listing_country")
+            .first()
+        )
+        for study in ("home", "listing")
+    ]
+    assert got == [("US", "US", "DE"), ("DE", "US", "DE")]

@@ -18,7 +18,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from innolink.errors import ConfigError
 
 FirmType = Literal["startup", "incumbent", "multinational"]
-FirmsFormat = Literal["financedatabase", "sp500", "jpx-names", "edinet", "cn-names"]
+FirmsFormat = Literal[
+    "financedatabase",
+    "sp500",
+    "jpx-names",
+    "edinet",
+    "cn-names",
+    "gleif-lei-json",
+    "gleif-lei-xml",
+    "gleif-api",
+    "gleif-parents-csv",
+    "gleif-isin-csv",
+]
 PatentsFormat = Literal[
     "uspto-xml", "uspto-aps", "epo-xml", "jpo-xml", "cnipa-xml", "patentsview", "google-patents"
 ]
@@ -88,9 +99,18 @@ class FirmsInput(InputSpec):
 
 
 class ExchangeInfo(_Strict):
-    country: str = Field(pattern=r"^[A-Z]{2}$")
-    mic: str | None = None
-    name: str
+    """An override of what ISO 10383 says of a market (by source exchange code or MIC)."""
+
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    mic: str | None = Field(default=None, pattern=r"^[A-Z0-9]{4}$")
+    name: str | None = None
+
+
+class LegalFormsConfig(_Strict):
+    # The ISO 20275 Entity Legal Forms code list as GLEIF publishes it (CSV).
+    elf_list: str
+    # conf's additions: forms the list lacks, prefix countries, words that are not forms.
+    additions: str
 
 
 class FirmTypeRule(_Strict):
@@ -108,10 +128,19 @@ class FirmsConfig(_Strict):
     reference_year: int = Field(ge=1900, le=2100)
     firm_type_rules: list[FirmTypeRule]
     default_firm_type: FirmType = "incumbent"
-    exchanges: dict[str, ExchangeInfo]
+    # Overrides only: every market is found by its MIC in ISO 10383 (package iso10383).
+    exchanges: dict[str, ExchangeInfo] = Field(default_factory=dict)
+    # A firm's country in the study: where it has its headquarters ("home": a US firm listed
+    # on Xetra is a US firm) or where its primary listing is ("listing").
+    study_country: Literal["home", "listing"] = "home"
+    legal_forms: LegalFormsConfig
     industry_map: str
     multinational_patterns: dict[str, str]
     resolution_max_iterations: int = Field(default=20, ge=1)
+    # Longest chain of direct parents walked from a legal entity to its listed ancestor.
+    family_max_depth: int = Field(default=12, ge=1)
+    # Largest split of a GLEIF golden copy file per task (None: the filesystem's block size).
+    gleif_split_mb: int | None = Field(default=None, ge=1)
 
 
 class PatentsInput(InputSpec):
@@ -130,9 +159,91 @@ class PatentsConfig(_Strict):
     split_mb: int | None = Field(default=None, ge=1)
 
 
+PagesFormat = Literal["warc", "wet", "html-dir", "cc-index"]
+PageKind = Literal["product_service", "about", "investor_relations", "news"]
+
+
+class PagesInput(InputSpec):
+    format: PagesFormat
+    # The crawl these pages belong to (part of the page's key). None: a WARC file's warcinfo
+    # `isPartOf` (Common Crawl names its crawl there), the index's crawl for cc-index, else
+    # pages.default_crawl.
+    crawl: str | None = None
+    # html-dir: the manifest at the folder's root (columns file, url[, fetch_time]).
+    manifest: str = "url_index.csv"
+
+
+class PageKindRule(_Strict):
+    """A page is of this kind when a URL pattern matches its path, or a text pattern its title
+    or a heading (case-insensitive regular expressions). Rules are tried in order."""
+
+    kind: PageKind
+    url: list[str] = Field(default_factory=list)
+    text: list[str] = Field(default_factory=list)
+
+    @field_validator("url", "text")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        import re
+
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+        return patterns
+
+
+class CommonCrawlConfig(_Strict):
+    """The Common Crawl source: the index to query and the bucket to fetch records from."""
+
+    # Columnar URL index root (Parquet partitioned by crawl and subset).
+    index: str = "s3a://commoncrawl/cc-index/table/cc-main/warc/"
+    crawls: list[str] = Field(default_factory=list)
+    bucket: str = "commoncrawl"
+    # Endpoint and region for both s3a (the index) and boto3 (the records); credentials come
+    # from the AWS default chain. The defaults reach AWS in us-east-1, where the bucket is.
+    s3: S3aConfig = Field(default_factory=lambda: S3aConfig(region="us-east-1"))
+    mime_types: list[str] = Field(default_factory=lambda: ["text/html", "application/xhtml+xml"])
+    max_pages_per_domain: int = Field(default=500, ge=1)
+    # S3 attempts per request (botocore's adaptive retry mode: backoff on throttling).
+    max_attempts: int = Field(default=10, ge=1)
+    # Records fetched per task (sorted by file and offset).
+    records_per_task: int = Field(default=2000, ge=1)
+
+
+class PagesConfig(_Strict):
+    # A path is a file, a folder (read recursively) or a glob; cc-index: the index root.
+    inputs: list[PagesInput]
+    # Also query Common Crawl for the firms' pages (in addition to `inputs`) when set.
+    common_crawl: CommonCrawlConfig | None = None
+    # Extra hosts or registered domains -> firm_id, beside silver/firms' domains; a host
+    # here wins over its registered domain there (shared domains, brand sites).
+    firm_domains: dict[str, str] = Field(default_factory=dict)
+    default_crawl: str = "own"
+    # A page (payload) larger than this is rejected unread (page.too_large).
+    max_page_mb: int = Field(default=10, ge=1)
+    # .warc.gz files larger than this are split across tasks at record boundaries.
+    split_mb: int = Field(default=128, ge=1)
+    min_text_chars: int = Field(default=1, ge=1)
+    # Main text: Resiliparse with innolink's boilerplate steps (default: several times
+    # faster), or trafilatura's default extraction (fewer boilerplate lines, more pages
+    # missing part of their text; see README, stage pages).
+    extractor: Literal["resiliparse", "trafilatura"] = "resiliparse"
+    # ISO 639-1 codes lingua chooses among, or [all].
+    languages: list[str] = Field(default_factory=lambda: ["all"])
+    language_sample_chars: int = Field(default=300, ge=50)
+    max_links: int = Field(default=200, ge=0)
+    # Jaccard similarity (estimated by MinHash) from which two pages of one firm's site are
+    # near-duplicates; the later-ranked one is rejected (page.near_duplicate).
+    near_duplicate_threshold: float = Field(default=0.8, gt=0, le=1)
+    page_kinds: list[PageKindRule] = Field(default_factory=list)
+
+
 class StagesConfig(_Strict):
     firms: FirmsConfig
     patents: PatentsConfig
+    pages: PagesConfig
 
 
 class StandaloneTarget(_Strict):

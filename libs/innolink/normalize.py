@@ -8,43 +8,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pycountry
 
-# Legal-form words dropped from the end (and, for CJK forms, either end) of a firm name so
-# "Kyokuyo Co., Ltd." and "KYOKUYO CO.,LTD" compare equal. Lower-case, after NFKC.
-_LATIN_LEGAL = {
-    "co",
-    "company",
-    "corp",
-    "corporation",
-    "inc",
-    "incorporated",
-    "ltd",
-    "limited",
-    "llc",
-    "plc",
-    "ag",
-    "se",
-    "sa",
-    "nv",
-    "bv",
-    "gmbh",
-    "kk",
-    "kabushiki",
-    "kaisha",
-    "spa",
-    "ab",
-    "oyj",
-    "asa",
-    "as",
-    "lp",
-}
-_CJK_LEGAL = re.compile(
-    r"^(?:株式会社|有限会社|合同会社|カブシキガイシャ|ユウゲンガイシャ)|"
-    r"(?:株式会社|有限会社|合同会社|カブシキガイシャ|股份有限公司|有限责任公司|有限公司)$"
-)
+if TYPE_CHECKING:
+    from innolink.legal_forms import LegalForms
+
 _PUNCT = re.compile(r"[^\w\s&]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 # Status prefixes on Chinese short names: special treatment, delisting, pre-2007 "PT".
@@ -59,29 +30,51 @@ def clean_text(value: str | None) -> str | None:
     return text or None
 
 
-def normalize_name(name: str | None) -> str | None:
-    """A comparison key for firm names: case-folded, no punctuation, no legal form.
+def normalize_name(
+    name: str | None, country: str | None = None, forms: LegalForms | None = None
+) -> str | None:
+    """A comparison key for firm names: case and accents folded, no punctuation, no legal form.
 
-    >>> normalize_name("Kyokuyo Co., Ltd.")
-    'kyokuyo'
-    >>> normalize_name("株式会社　サカタのタネ")
-    'サカタのタネ'
+    The legal forms are those of ISO 20275 (`forms`, see innolink.legal_forms) for the
+    name's country (its home or legal country) plus the international English ones; all
+    countries' when the country is unknown. East-Asian forms (株式会社, 有限公司, 주식회사)
+    are removed from either end of names in any country: a Chinese patent writes a Korean
+    firm with 株式会社. Without `forms` no legal form is removed. With the ELF list,
+    "Kyokuyo Co., Ltd." and "KYOKUYO CO.,LTD" (JP) are both "kyokuyo", and
+    "株式会社　サカタのタネ" is "サカタのタネ".
     """
     text = clean_text(name)
     if text is None:
         return None
-    text = text.casefold().replace("&", " and ")
-    previous = None
-    while previous != text:
-        previous = text
-        text = _CJK_LEGAL.sub("", text.replace(" ", "") if _is_cjk(text) else text).strip()
-    text = _PUNCT.sub(" ", text)
-    tokens = _join_initials(text.split())
-    while len(tokens) > 1 and tokens[-1] in _LATIN_LEGAL:
-        tokens.pop()
+    text = fold_accents(text).casefold().replace("&", " and ")
+    if has_east_asian(text):
+        text = text.replace(" ", "")
+        if forms is not None:
+            text = forms.strip_east_asian(text)
+    tokens = tokens_of(text)
+    if forms is not None:
+        tokens = forms.strip_tokens(tokens, country)
     while len(tokens) > 1 and tokens[0] == "the":
         tokens.pop(0)
     return " ".join(tokens) or None
+
+
+def tokens_of(text: str) -> list[str]:
+    """Words of a case-folded name: punctuation is a space, dotted initials are one word."""
+    return _join_initials(_PUNCT.sub(" ", text).split())
+
+
+# Latin letters with diacritics; other scripts keep their marks (a Japanese dakuten is a
+# combining mark too, and が is not か).
+_LATIN_MARKS = re.compile("[\u0300-\u036f]")
+
+
+def fold_accents(text: str) -> str:
+    """Latin letters without accents ("Société" -> "Societe"): registers and exchanges differ."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
 
 
 def _join_initials(tokens: list[str]) -> list[str]:
@@ -102,6 +95,13 @@ def _is_cjk(text: str) -> bool:
     return any(
         "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
         for ch in text
+    )
+
+
+def has_east_asian(text: str) -> bool:
+    """Kana, Han or Hangul: scripts whose names need no spaces between words."""
+    return _is_cjk(text) or any(
+        "\uac00" <= ch <= "\ud7af" or "\u1100" <= ch <= "\u11ff" for ch in text
     )
 
 
@@ -267,3 +267,13 @@ def normalize_website(url: str | None) -> tuple[str, str] | None:
     if not ext.suffix or not ext.domain:
         raise InvalidUrl(f"no registrable domain in {text!r}")
     return candidate, f"{ext.domain}.{ext.suffix}"
+
+
+_LEI = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
+
+
+def lei_valid(lei: str) -> bool:
+    """ISO 17442 format and check digits (ISO 7064 MOD 97-10, as IBANs)."""
+    if not _LEI.match(lei):
+        return False
+    return int("".join(str(int(ch, 36)) for ch in lei)) % 97 == 1

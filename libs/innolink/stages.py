@@ -32,6 +32,7 @@ class Stage:
 def _registry() -> dict[str, Stage]:
     # Imported here so `innolink --help` does not import every stage's dependencies.
     from innolink.firms.stage import run as run_firms
+    from innolink.pages.stage import run as run_pages
     from innolink.patents.stage import run as run_patents
 
     stages = [
@@ -41,6 +42,11 @@ def _registry() -> dict[str, Stage]:
             run_patents,
             "patent corpora of every office -> silver/patents, patent_parties, "
             "patent_classes, patent_citations",
+        ),
+        Stage(
+            "pages",
+            run_pages,
+            "firms' crawled web pages (WARC, WET, saved HTML, Common Crawl) -> silver/pages",
         ),
     ]
     return {s.name: s for s in stages}

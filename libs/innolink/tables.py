@@ -12,6 +12,7 @@ from pyspark.sql.types import (
     BooleanType,
     DateType,
     IntegerType,
+    LongType,
     StringType,
     StructField,
     StructType,
@@ -83,6 +84,8 @@ LISTING = StructType(
         _s("country"),
         StructField("delisted", BooleanType()),
         _s("source"),
+        _s("operating_mic"),
+        _s("exchange_name"),
     ]
 )
 
@@ -95,7 +98,13 @@ FIRMS = TableSpec(
             _s("name", False),
             _s("name_norm", False),
             StructField("name_variants", ArrayType(NAME_VARIANT), False),
+            # The normalized key of every name variant (legal forms of ISO 20275 removed).
+            StructField("name_keys", ArrayType(StringType()), False),
+            # The study's country: home_country unless stages.firms.study_country = listing.
             _s("country", False),
+            # Headquarters (a US firm listed on Xetra is at home in the US) and primary listing.
+            _s("home_country", False),
+            _s("listing_country"),
             _s("exchange"),
             _s("ticker"),
             _s("isin"),
@@ -242,8 +251,147 @@ PATENT_CITATIONS = TableSpec(
 # loaded again, so a corrected record with fewer parties leaves no stale party behind.
 PATENT_CHILDREN = (PATENT_PARTIES, PATENT_CLASSES, PATENT_CITATIONS)
 
+OTHER_NAME = StructType([_s("name"), _s("lang"), _s("type")])
+
+LEGAL_ENTITIES = TableSpec(
+    layer="silver",
+    name="legal_entities",
+    schema=StructType(
+        [
+            _s("lei", False),
+            _s("legal_name", False),
+            _s("legal_name_lang"),
+            _s("name_norm"),
+            # Other names (alternative-language, previous, trading) and transliterations.
+            StructField("other_names", ArrayType(OTHER_NAME), False),
+            StructField("name_keys", ArrayType(StringType()), False),
+            _s("legal_country"),
+            _s("legal_city"),
+            _s("hq_country"),
+            _s("hq_city"),
+            _s("jurisdiction"),
+            _s("elf_code"),
+            # The ELF code's local name (T417 -> 株式会社), or the record's own words.
+            _s("legal_form"),
+            _s("entity_category"),
+            _s("entity_status"),
+            _s("registration_status"),
+            _s("registration_authority"),
+            _s("registration_id"),
+            _s("last_update"),
+            _s("source_format", False),
+            _s("source_file", False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("lei",),
+    partition_by=("legal_country",),
+    volatile=("run_id", "source_file"),
+    description="GLEIF legal entities (Level 1): names in every language, countries, ELF form.",
+)
+
+ENTITY_PARENTS = TableSpec(
+    layer="silver",
+    name="entity_parents",
+    schema=StructType(
+        [
+            _s("child_lei", False),
+            # direct or ultimate (accounting consolidation parent, GLEIF Level 2).
+            _s("relationship", False),
+            _s("parent_lei", False),
+            _s("status"),
+            _s("start_date"),
+            _s("end_date"),
+            _s("source_format", False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("child_lei", "relationship", "parent_lei"),
+    volatile=("run_id",),
+    description="Child -> parent links between legal entities (direct and ultimate), with period.",
+)
+
+LEI_ISINS = TableSpec(
+    layer="silver",
+    name="lei_isins",
+    schema=StructType([_s("isin", False), _s("lei", False), _s("run_id", False)]),
+    keys=("isin",),
+    volatile=("run_id",),
+    description="ISIN -> LEI of its issuer (GLEIF ISIN-LEI mapping).",
+)
+
+FIRM_FAMILY = TableSpec(
+    layer="silver",
+    name="firm_family",
+    schema=StructType(
+        [
+            _s("firm_id", False),
+            _s("lei", False),
+            _s("legal_name"),
+            _s("legal_country"),
+            # 0: the listed firm's own entity; n: n parent links up to it.
+            StructField("depth", IntegerType(), False),
+            # LEIs from this entity up to the firm's own, both included.
+            StructField("path", ArrayType(StringType()), False),
+            # depth 0: how the firm was linked to its LEI (isin, name); else the link walked
+            # (direct: chain of direct parents; ultimate: the ultimate parent, direct missing).
+            _s("link", False),
+            # The entity is itself a listed firm (a listed subsidiary).
+            StructField("listed", BooleanType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("firm_id", "lei"),
+    volatile=("run_id",),
+    description="Every legal entity that rolls up to a listed firm, with depth and path.",
+)
+
+PAGES = TableSpec(
+    layer="silver",
+    name="pages",
+    schema=StructType(
+        [
+            _s("url", False),
+            _s("crawl_id", False),
+            _s("firm_id", False),
+            _s("domain", False),
+            StructField("fetch_time", TimestampType()),
+            _s("language"),
+            _s("charset", False),
+            _s("title"),
+            StructField("headings", ArrayType(StringType()), False),
+            StructField("links", ArrayType(StringType()), False),
+            _s("text", False),
+            _s("text_hash", False),
+            _s("page_kind", False),
+            StructField("bytes", LongType(), False),
+            _s("source_format", False),
+            _s("source_file", False),
+            _s("locator", False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("url", "crawl_id"),
+    partition_by=("crawl_id",),
+    volatile=("run_id", "source_file", "locator"),
+    description="Firms' web pages, one row per URL and crawl: main text, language, kind.",
+)
+
 REGISTRY: dict[str, TableSpec] = {
-    t.id: t for t in (REJECTS, FIRMS, PATENTS, PATENT_PARTIES, PATENT_CLASSES, PATENT_CITATIONS)
+    t.id: t
+    for t in (
+        REJECTS,
+        FIRMS,
+        PATENTS,
+        PATENT_PARTIES,
+        PATENT_CLASSES,
+        PATENT_CITATIONS,
+        LEGAL_ENTITIES,
+        ENTITY_PARENTS,
+        LEI_ISINS,
+        FIRM_FAMILY,
+        PAGES,
+    )
 }
 
 

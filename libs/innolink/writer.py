@@ -208,7 +208,11 @@ class TableWriter:
                 F.coalesce(F.col("source"), F.lit("")).alias("source"),
                 F.coalesce(F.col("locator"), F.lit("")).alias("locator"),
                 F.col("reason"),
-                clip_utf8(F.col("excerpt")).alias("excerpt"),
+                # Through a Java string and back: bytes that are not UTF-8 (a line cut in
+                # the middle of a character) become U+FFFD instead of an unreadable column.
+                clip_utf8(F.decode(F.encode(F.col("excerpt"), "UTF-8"), "UTF-8")).alias(
+                    "excerpt"
+                ),
                 F.lit(self.run_id).alias("run_id"),
                 F.lit(now).cast("timestamp").alias("ts"),
             )

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 
+from innolink.firms.exchanges import Exchange, UnknownExchange
+from innolink.firms.records import ReadContext
 from innolink.io.csvrecords import CsvRecord, iter_csv_records
 from innolink.normalize import (
     InvalidUrl,
@@ -24,8 +26,10 @@ from innolink.normalize import (
     normalize_website,
 )
 
-Exchanges = Mapping[str, Mapping[str, str | None]]
-Reader = Callable[[str, bytes, Exchanges], Iterator[dict]]
+Reader = Callable[[str, bytes, ReadContext], Iterator[dict]]
+
+# What the S&P 500 list says of its listings without saying the exchange: NYSE or Nasdaq.
+_SP500_EXCHANGE = {"country": "US", "name": "US exchange (not stated by the source)"}
 
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 
@@ -109,7 +113,7 @@ def _csv_rows(
             yield rec, dict(zip(header, rec.fields, strict=True)), None
 
 
-def _map_csv(fmt, path, data, required, build, encoding="utf-8", skip_lines=0) -> Iterator[dict]:
+def map_csv(fmt, path, data, required, build, encoding="utf-8", skip_lines=0) -> Iterator[dict]:
     """build(rec, row) per well-formed row; a Reject it raises becomes that row's reject."""
     for rec, row, rejected in _csv_rows(fmt, path, data, required, encoding, skip_lines):
         if rejected:
@@ -121,11 +125,32 @@ def _map_csv(fmt, path, data, required, build, encoding="utf-8", skip_lines=0) -
             yield _reject(fmt, path, rec.locator, exc.reason, rec.raw)
 
 
-def _exchange(code: str, exchanges: Exchanges) -> Mapping[str, str | None]:
-    info = exchanges.get(code)
-    if info is None:
-        raise Reject(f"unknown.exchange: {code!r} (declare it in stages.firms.exchanges)")
-    return info
+def _exchange(ctx: ReadContext, code: str | None, mic: str | None, fallback=None) -> Exchange:
+    try:
+        return ctx.exchanges.resolve(code, mic, fallback)
+    except UnknownExchange as exc:
+        raise Reject(str(exc)) from None
+
+
+def _listing(exch: Exchange) -> dict:
+    return {
+        "exchange": exch.code,
+        "mic": exch.mic,
+        "operating_mic": exch.operating_mic,
+        "exchange_name": exch.name,
+        "exchange_country": exch.country,
+    }
+
+
+def _names(ctx: ReadContext, country: str | None, names: list[dict]) -> dict:
+    """name_norm of the first name and the key of every variant, with the home country's
+    legal forms (ISO 20275)."""
+    keys = [normalize_name(n["name"], country, ctx.forms) for n in names]
+    return {
+        "name_norm": keys[0] if keys else None,
+        "names": names,
+        "name_keys": sorted({k for k in keys if k}),
+    }
 
 
 def _website(url: str) -> tuple[str | None, str | None]:
@@ -150,7 +175,7 @@ def _bool(value: str) -> bool | None:
     return {"true": True, "false": False}.get(v)
 
 
-def read_financedatabase(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
+def read_financedatabase(path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     """FinanceDatabase equities CSV (one file per exchange)."""
     fmt = "financedatabase"
     required = [
@@ -168,26 +193,27 @@ def read_financedatabase(path: str, data: bytes, exchanges: Exchanges) -> Iterat
         "isin",
         "delisted",
     ]
-    yield from _map_csv(
+    yield from map_csv(
         fmt,
         path,
         data,
         required,
-        lambda rec, row: _financedatabase_record(fmt, path, rec, row, exchanges),
+        lambda rec, row: _financedatabase_record(fmt, path, rec, row, ctx),
     )
 
 
-def _financedatabase_record(fmt, path, rec, row, exchanges) -> dict:
+def _financedatabase_record(fmt, path, rec, row, ctx: ReadContext) -> dict:
     ticker = row["symbol"].strip()
     if not ticker:
         raise Reject("missing.ticker")
     name = clean_text(row["name"])
     if not name:
         raise Reject("missing.name")
-    code = row["exchange"].strip()
-    exch = _exchange(code, exchanges)
+    # Every row carries the ISO 10383 MIC of its market: that is what places the exchange.
+    exch = _exchange(ctx, row["exchange"], row.get("mic"))
     raw_country = row["country"].strip()
     if raw_country:
+        # The firm's headquarters: its home, whatever market the row lists it on.
         country = country_iso2(raw_country)
         if country is None:
             raise Reject(f"invalid.country: {raw_country!r}")
@@ -195,22 +221,19 @@ def _financedatabase_record(fmt, path, rec, row, exchanges) -> dict:
     else:
         # The list omits the country for some home-market firms; the exchange's country is
         # the best evidence left, and country_source says so.
-        country, country_source = exch["country"], "exchange"
+        country, country_source = exch.country, "exchange"
     website, domain = _website(row["website"])
     return {
         "source_format": fmt,
         "source_file": path,
         "locator": rec.locator,
         "role": "primary",
-        "exchange": code,
-        "mic": exch.get("mic"),
-        "exchange_country": exch["country"],
+        **_listing(exch),
         "ticker": ticker,
-        "listing_key": listing_key(ticker, exch["country"]),
+        "listing_key": listing_key(ticker, exch.country),
         "isin": _isin(row["isin"]),
         "name": name,
-        "name_norm": normalize_name(name),
-        "names": [_variant(name, "en", "primary", fmt)],
+        **_names(ctx, country, [_variant(name, "en", "primary", fmt)]),
         "country": country,
         "country_source": country_source,
         "city": clean_text(row["city"]),
@@ -233,7 +256,7 @@ def founded_from_column(value: str | None) -> int | None:
     return min(years) if years else None
 
 
-def read_sp500(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
+def read_sp500(path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     """S&P 500 constituents (datasets/s-and-p-500-companies): GICS and founding year."""
     fmt = "sp500"
     required = [
@@ -245,19 +268,19 @@ def read_sp500(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
         "CIK",
         "Founded",
     ]
-    yield from _map_csv(
-        fmt, path, data, required, lambda rec, row: _sp500_record(fmt, path, rec, row, exchanges)
+    yield from map_csv(
+        fmt, path, data, required, lambda rec, row: _sp500_record(fmt, path, rec, row, ctx)
     )
 
 
-def _sp500_record(fmt, path, rec, row, exchanges) -> dict:
+def _sp500_record(fmt, path, rec, row, ctx: ReadContext) -> dict:
     ticker = row["Symbol"].strip()
     if not ticker:
         raise Reject("missing.ticker")
     name = clean_text(row["Security"])
     if not name:
         raise Reject("missing.name")
-    exch = _exchange("USX", exchanges)
+    exch = _exchange(ctx, "USX", None, _SP500_EXCHANGE)
     location = row["Headquarters Location"]
     country = country_of_location(location)
     if country is None:
@@ -268,14 +291,11 @@ def _sp500_record(fmt, path, rec, row, exchanges) -> dict:
         "source_file": path,
         "locator": rec.locator,
         "role": "primary",
-        "exchange": "USX",
-        "mic": exch.get("mic"),
-        "exchange_country": exch["country"],
+        **_listing(exch),
         "ticker": ticker,
         "listing_key": listing_key(ticker, "US"),
         "name": name,
-        "name_norm": normalize_name(name),
-        "names": [_variant(name, "en", "primary", fmt)],
+        **_names(ctx, country, [_variant(name, "en", "primary", fmt)]),
         "country": country,
         "country_source": "headquarters",
         "city": clean_text(location.rsplit(",", 1)[0]),
@@ -304,23 +324,23 @@ _EDINET = {
 }
 
 
-def read_edinet(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
+def read_edinet(path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     """The FSA's EDINET code list as published: cp932, one metadata line before the header."""
     fmt = "edinet"
-    yield from _map_csv(
+    yield from map_csv(
         fmt,
         path,
         data,
         list(_EDINET.values()),
         lambda rec, row: _edinet_record(
-            fmt, path, rec, {k: row[v].strip() for k, v in _EDINET.items()}, exchanges
+            fmt, path, rec, {k: row[v].strip() for k, v in _EDINET.items()}, ctx
         ),
         encoding="cp932",
         skip_lines=1,
     )
 
 
-def _edinet_record(fmt, path, rec, row, exchanges) -> dict:
+def _edinet_record(fmt, path, rec, row, ctx: ReadContext) -> dict:
     code = row["securities_code"]
     if row["listed"] != "上場" or not code:
         raise Reject("out_of_scope.not_listed: EDINET filer without a listing")
@@ -330,8 +350,9 @@ def _edinet_record(fmt, path, rec, row, exchanges) -> dict:
     name_en = clean_text(row["name_en"])
     if not (name_ja or name_en):
         raise Reject("missing.name")
-    exch = _exchange("JPX", exchanges)
-    # EDINET's securities code is the 4-character TSE code plus a check digit.
+    # EDINET's securities code is the 4-character TSE code plus a check digit: a listing
+    # of Japan Exchange Group's Tokyo market.
+    exch = _exchange(ctx, "JPX", "XJPX")
     ticker = f"{code[:4]}.T"
     names = []
     if name_en:
@@ -347,14 +368,11 @@ def _edinet_record(fmt, path, rec, row, exchanges) -> dict:
         "source_file": path,
         "locator": rec.locator,
         "role": "primary",
-        "exchange": "JPX",
-        "mic": exch.get("mic"),
-        "exchange_country": exch["country"],
+        **_listing(exch),
         "ticker": ticker,
         "listing_key": listing_key(ticker, "JP"),
         "name": name,
-        "name_norm": normalize_name(name),
-        "names": names,
+        **_names(ctx, "JP", names),
         "country": "JP",
         "country_source": "filer_type",
         "industry_scheme": "tse33",
@@ -365,7 +383,7 @@ def _edinet_record(fmt, path, rec, row, exchanges) -> dict:
     }
 
 
-def read_jpx_names(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
+def read_jpx_names(path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     """JPX's list of Tokyo-listed securities with Japanese names: [{"コード", "銘柄名"}]."""
     fmt = "jpx-names"
     try:
@@ -395,8 +413,7 @@ def read_jpx_names(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dic
             "ticker": ticker,
             "listing_key": listing_key(ticker, "JP"),
             "name": name,
-            "name_norm": normalize_name(name),
-            "names": [_variant(name, "ja", "short", fmt)],
+            **_names(ctx, "JP", [_variant(name, "ja", "short", fmt)]),
             "excerpt": excerpt,
         }
 
@@ -412,17 +429,17 @@ def a_share_suffix(code: str) -> str | None:
     return None
 
 
-def read_cn_names(path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
+def read_cn_names(path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     """Chinese short names: A-share code list (adata) or TWSE ISIN list (twstock)."""
     fmt = "cn-names"
     head = data[:512].decode("utf-8-sig", "replace").splitlines()[0] if data else ""
     if head.startswith("stock_code"):
-        yield from _read_a_shares(fmt, path, data)
+        yield from _read_a_shares(fmt, path, data, ctx)
     else:
-        yield from _read_twse(fmt, path, data)
+        yield from _read_twse(fmt, path, data, ctx)
 
 
-def _read_a_shares(fmt: str, path: str, data: bytes) -> Iterator[dict]:
+def _read_a_shares(fmt: str, path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     for rec, row, rejected in _csv_rows(fmt, path, data, ["stock_code", "short_name"]):
         if rejected:
             yield rejected
@@ -445,13 +462,12 @@ def _read_a_shares(fmt: str, path: str, data: bytes) -> Iterator[dict]:
             "ticker": ticker,
             "listing_key": listing_key(ticker, "CN"),
             "name": name,
-            "name_norm": normalize_name(name),
-            "names": [_variant(name, "zh-Hans", "short", fmt)],
+            **_names(ctx, "CN", [_variant(name, "zh-Hans", "short", fmt)]),
             "excerpt": rec.raw,
         }
 
 
-def _read_twse(fmt: str, path: str, data: bytes) -> Iterator[dict]:
+def _read_twse(fmt: str, path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     for rec, row, rejected in _csv_rows(fmt, path, data, ["code", "name", "ISIN"]):
         if rejected:
             yield rejected
@@ -477,8 +493,7 @@ def _read_twse(fmt: str, path: str, data: bytes) -> Iterator[dict]:
             "listing_key": listing_key(ticker, "TW"),
             "isin": isin,
             "name": name,
-            "name_norm": normalize_name(name),
-            "names": [_variant(name, "zh-Hant", "short", fmt)],
+            **_names(ctx, "TW", [_variant(name, "zh-Hant", "short", fmt)]),
             "excerpt": rec.raw,
         }
 
@@ -492,10 +507,10 @@ READERS: dict[str, Reader] = {
 }
 
 
-def read_file(fmt: str, path: str, data: bytes, exchanges: Exchanges) -> Iterator[dict]:
+def read_file(fmt: str, path: str, data: bytes, ctx: ReadContext) -> Iterator[dict]:
     """Records of one file; an unexpected error rejects the rest of the file, never the job."""
     reader = READERS[fmt]
     try:
-        yield from reader(path, data, exchanges)
+        yield from reader(path, data, ctx)
     except Exception as exc:  # a reader bug must not lose the file silently or kill the job
         yield _reject(fmt, path, "file", f"reader_error: {type(exc).__name__}: {exc}", "")

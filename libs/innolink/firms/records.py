@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from pyspark.sql.types import (
     ArrayType,
     BooleanType,
@@ -12,6 +15,20 @@ from pyspark.sql.types import (
 )
 
 from innolink.tables import NAME_VARIANT
+
+if TYPE_CHECKING:
+    from innolink.firms.exchanges import ExchangeResolver
+    from innolink.legal_forms import LegalForms
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What readers need beyond the bytes of a file, built once on the driver and shipped
+    to the Python workers with the reader (plain picklable objects, no file access there)."""
+
+    exchanges: ExchangeResolver
+    forms: LegalForms | None = None
+
 
 # role: "primary" records make firms; "variant" records (name lists) only add names to a
 # firm found through the same listing. reason is set (and excerpt kept) for rejects only.
@@ -24,6 +41,8 @@ RECORD_FIELDS: list[tuple[str, object]] = [
     ("excerpt", StringType()),
     ("exchange", StringType()),
     ("mic", StringType()),
+    ("operating_mic", StringType()),
+    ("exchange_name", StringType()),
     ("exchange_country", StringType()),
     ("ticker", StringType()),
     ("listing_key", StringType()),
@@ -31,6 +50,9 @@ RECORD_FIELDS: list[tuple[str, object]] = [
     ("name", StringType()),
     ("name_norm", StringType()),
     ("names", ArrayType(NAME_VARIANT)),
+    # The comparison key of every name variant (normalize_name with the home country).
+    ("name_keys", ArrayType(StringType())),
+    # The firm's home country (headquarters); exchange_country is the listing's.
     ("country", StringType()),
     ("country_source", StringType()),
     ("city", StringType()),

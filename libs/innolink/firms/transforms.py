@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from innolink.config import FirmTypeRule, InputSpec
 from innolink.firms.readers import read_file
-from innolink.firms.records import RECORD_SCHEMA, as_row
+from innolink.firms.records import RECORD_SCHEMA, ReadContext, as_row
+from innolink.io.files import list_files
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +31,7 @@ SOURCE_PRIORITY = {"financedatabase": 0, "edinet": 1, "sp500": 2}
 _NAMES_TYPE = "array<struct<name:string,lang:string,kind:string,source:string>>"
 
 
-def read_records(
-    spark: SparkSession, inputs: Sequence[InputSpec], exchanges: Mapping[str, Mapping]
-) -> DataFrame:
+def read_records(spark: SparkSession, inputs: Sequence[InputSpec], ctx: ReadContext) -> DataFrame:
     """Every listing record of the input files, parsed in Spark's Python workers.
 
     A whole file is one binaryFile row: firm lists are megabytes, not gigabytes, and a
@@ -40,9 +40,29 @@ def read_records(
     by_format: dict[str, list[str]] = defaultdict(list)
     for spec in inputs:
         by_format[spec.format].append(spec.path)
-    exchanges = {k: dict(v) for k, v in exchanges.items()}
+    # Broadcast once: the legal-form vocabulary would otherwise ride in every task.
+    shared = spark.sparkContext.broadcast(ctx)
     frames = []
+    missing = []
     for fmt, paths in sorted(by_format.items()):
+        # A path naming no file is a reject, not a failed run (Spark's reader would raise).
+        present = [p for p in paths if list_files(spark, p)]
+        missing += [
+            as_row(
+                {
+                    "source_format": fmt,
+                    "source_file": p,
+                    "locator": "input",
+                    "reason": "input.not_found",
+                    "excerpt": "",
+                }
+            )
+            for p in paths
+            if p not in present
+        ]
+        if not present:
+            continue
+        paths = present
         files = (
             spark.read.format("binaryFile")
             .option("recursiveFileLookup", "true")
@@ -51,10 +71,12 @@ def read_records(
         )
         rows = files.rdd.flatMap(
             lambda f, fmt=fmt: (
-                as_row(r) for r in read_file(fmt, f.path, bytes(f.content), exchanges)
+                as_row(r) for r in read_file(fmt, f.path, bytes(f.content), shared.value)
             )
         )
         frames.append(spark.createDataFrame(rows, RECORD_SCHEMA))
+    if missing:
+        frames.append(spark.createDataFrame(missing, RECORD_SCHEMA))
     out = frames[0]
     for frame in frames[1:]:
         out = out.unionByName(frame)
@@ -208,8 +230,14 @@ def assemble_firms(
     industry_map: DataFrame,
     reference_year: int,
     patterns: Mapping[str, str],
+    study_country: Literal["home", "listing"] = "home",
 ) -> DataFrame:
-    """One row per cluster from its primary listings (attributes) and variants (names)."""
+    """One row per cluster from its primary listings (attributes) and variants (names).
+
+    home_country is the headquarters of the listing that speaks for the firm (its home
+    market listing first), listing_country that listing's market; `country` is the one
+    the study uses (study_country).
+    """
     primary = (
         clustered.join(F.broadcast(industry_map), ["industry_scheme", "sector_raw"], "left")
         .withColumn("_order", _ordering())
@@ -226,10 +254,20 @@ def assemble_firms(
         F.col("exchange_country").alias("country"),
         F.col("delisted"),
         F.col("source_format").alias("source"),
+        F.col("operating_mic"),
+        F.col("exchange_name"),
     )
     head = F.min_by(
         F.struct(
-            "name", "name_norm", "country", "exchange", "ticker", "isin", "city", "market_cap"
+            "name",
+            "name_norm",
+            "country",
+            "exchange_country",
+            "exchange",
+            "ticker",
+            "isin",
+            "city",
+            "market_cap",
         ),
         F.col("_order"),
     )
@@ -264,10 +302,12 @@ def assemble_firms(
         F.max("edinet_code").alias("edinet_code"),
         F.max("corporate_number").alias("corporate_number"),
         F.flatten(F.collect_list("names")).alias("primary_names"),
+        F.flatten(F.collect_list("name_keys")).alias("primary_keys"),
         F.collect_set("source_format").alias("primary_sources"),
     )
     variant_names = variants.groupBy("cluster").agg(
         F.flatten(F.collect_list("names")).alias("variant_names"),
+        F.flatten(F.collect_list("name_keys")).alias("variant_keys"),
         F.collect_set("source_format").alias("variant_sources"),
     )
     cross_listed = F.size("listing_countries") >= 2
@@ -293,7 +333,19 @@ def assemble_firms(
                 )
             )
         ).alias("name_variants"),
-        F.col("head.country").alias("country"),
+        F.array_sort(
+            F.array_distinct(
+                F.concat(
+                    F.coalesce(F.col("primary_keys"), F.array().cast("array<string>")),
+                    F.coalesce(F.col("variant_keys"), F.array().cast("array<string>")),
+                )
+            )
+        ).alias("name_keys"),
+        (
+            F.col("head.exchange_country") if study_country == "listing" else F.col("head.country")
+        ).alias("country"),
+        F.col("head.country").alias("home_country"),
+        F.col("head.exchange_country").alias("listing_country"),
         F.col("head.exchange").alias("exchange"),
         F.col("head.ticker").alias("ticker"),
         F.coalesce(F.col("head.isin"), F.col("any_isin")).alias("isin"),

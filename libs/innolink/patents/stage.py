@@ -9,6 +9,7 @@ reject with its reason (also a publication superseded by a later copy in the sam
 from __future__ import annotations
 
 import logging
+from dataclasses import fields, replace
 from importlib import import_module
 
 from pyspark.sql import DataFrame
@@ -55,6 +56,7 @@ def run(ctx: StageContext) -> StageResult:
     table_rejects: list[DataFrame] = []
     table_counts: list[DataFrame] = []
     table_used: list[DataFrame] = []
+    persisted: list[DataFrame] = []
     for index, spec in enumerate(inputs):
         if spec.format in DOC_FORMATS:
             files = list_files(spark, spec.path)
@@ -74,6 +76,14 @@ def run(ctx: StageContext) -> StageResult:
             )
         else:
             frames = import_module(TABLE_FORMATS[spec.format]).read(spark, spec.path)
+            # Each frame is read again by the resolution, the rejects and the counts.
+            cached = {
+                f.name: getattr(frames, f.name).persist()
+                for f in fields(frames)
+                if getattr(frames, f.name) is not None
+            }
+            persisted.extend(cached.values())
+            frames = replace(frames, **cached)
             tables.append(
                 T.table_frames(
                     frames.patents, frames.parties, frames.classes, frames.citations, index
@@ -112,7 +122,12 @@ def run(ctx: StageContext) -> StageResult:
     records_in = sum(f["records_in"] for f in per_file)
     rejected = sum(f["rejected"] for f in per_file)
     out = sum(f["out"] for f in per_file)
-    for frame in (*kept.astuple(), all_rejects, *([xml_records] if xml_records else [])):
+    for frame in (
+        *kept.astuple(),
+        all_rejects,
+        *persisted,
+        *([xml_records] if xml_records else []),
+    ):
         frame.unpersist()
     patents_written = written[0]
     return StageResult(

@@ -209,6 +209,11 @@ def read_document_records(
             else:
                 yield record_of(index, chunk, parse, max_bytes)
 
+    # A corpus of many small weekly files would otherwise be one task per file in every
+    # later job; a few tasks per core each read several files one after another.
+    target = max(min_partitions, spark.sparkContext.defaultParallelism * 3)
+    if chunks.getNumPartitions() > target:
+        chunks = chunks.coalesce(target)
     rows = chunks.mapPartitions(records)
     if empty:
         rows = rows.union(spark.sparkContext.parallelize(empty, 1))
