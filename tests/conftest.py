@@ -78,3 +78,18 @@ def spark(tmp_path_factory):
     session = build_session(cfg)
     yield session
     session.stop()
+
+
+def table(spark, tmp, spec):
+    """A table of the warehouse under tmp (as cli() writes it)."""
+    return spark.read.format("delta").load(spec.path(str(tmp / "warehouse")))
+
+
+def last_run(tmp):
+    """The newest MLflow run of the tracking store under tmp (as cli() writes it)."""
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
+    return mlflow.search_runs(
+        experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
+    )[0]

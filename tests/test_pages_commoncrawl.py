@@ -19,7 +19,7 @@ from innolink.pages.readers.streams import S3Settings
 from innolink.tables import PAGES, REJECTS
 from moto.server import ThreadedMotoServer
 
-from .conftest import SHARED, cli
+from .conftest import SHARED, cli, last_run, table
 
 WARCS = SHARED / "web" / "warc"
 BUCKET = "commoncrawl"
@@ -155,17 +155,6 @@ def fetched(spark, commoncrawl, tmp_path_factory):
     # The `pages.common_crawl` section alone adds the Common Crawl input.
     assert cli(tmp, "run", "pages", *settings(commoncrawl)) == 0
     return tmp
-
-
-def table(spark, tmp, spec):
-    return spark.read.format("delta").load(spec.path(str(tmp / "warehouse")))
-
-
-def last_run(tmp):
-    mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
-    return mlflow.search_runs(
-        experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
-    )[0]
 
 
 def test_firms_pages_are_chosen_in_the_index_and_fetched_by_range(spark, fetched):

@@ -13,7 +13,7 @@ from innolink.tables import FIRMS, PAGES, REJECTS
 from innolink.writer import TableWriter
 from pyspark.sql.types import ArrayType, BooleanType, StringType
 
-from .conftest import SHARED, cli
+from .conftest import SHARED, cli, last_run, table
 
 WEB = SHARED / "web"
 WARCS = WEB / "warc"
@@ -120,17 +120,6 @@ def run_args(made: Path) -> list[str]:
         "--set",
         "stages.pages.firm_domains={headlines.yahoo.co.jp: F-YAHOO-NEWS}",
     ]
-
-
-def table(spark, tmp, spec):
-    return spark.read.format("delta").load(spec.path(str(tmp / "warehouse")))
-
-
-def last_run(tmp):
-    mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
-    return mlflow.search_runs(
-        experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
-    )[0]
 
 
 def artifact(run, name: str) -> dict:

@@ -14,7 +14,7 @@ import pytest
 from innolink.tables import PATENT_CITATIONS, PATENT_CLASSES, PATENT_PARTIES, PATENTS, REJECTS
 from pyspark.sql import functions as F
 
-from .conftest import SHARED, cli, input_args
+from .conftest import SHARED, cli, input_args, last_run, table
 
 PAT = SHARED / "patents"
 WEEKLY = PAT / "uspto_fulltext_xml/ipg060103.sample25.xml"  # 25 grants + 2 sequence listings
@@ -50,17 +50,6 @@ def loaded(spark, inputs, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("patents")
     assert cli(tmp, "run", "patents", *input_args(inputs)) == 0
     return tmp
-
-
-def table(spark, tmp, spec):
-    return spark.read.format("delta").load(spec.path(str(tmp / "warehouse")))
-
-
-def last_run(tmp):
-    mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
-    return mlflow.search_runs(
-        experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
-    )[0]
 
 
 def test_every_document_is_a_row_or_a_reject(loaded):
