@@ -8,7 +8,7 @@ from deltalake import DeltaTable as RustDeltaTable
 from innolink.tables import ENTITY_PARENTS, FIRM_FAMILY, FIRMS, LEGAL_ENTITIES, REJECTS
 from pyspark.sql import functions as F
 
-from .conftest import COMPANIES, cli, input_args
+from .conftest import COMPANIES, cli, input_args, last_run, table
 
 INPUTS = [
     (COMPANIES / "financedatabase_equities/JPX.csv", "financedatabase"),
@@ -235,19 +235,18 @@ def test_broken_rows_go_to_rejects_with_reasons(spark, tmp_path):
     assert (good["founded_year"], good["firm_type"]) == (2019, "startup")
 
 
-def test_missing_input_file_fails_with_clear_exit_code(tmp_path):
-    assert (
-        cli(
-            tmp_path,
-            "run",
-            "firms",
-            "--input",
-            str(tmp_path / "nope.csv"),
-            "--format",
-            "financedatabase",
-        )
-        == 1
-    )
+def test_missing_input_is_a_reject_not_a_crash(spark, tmp_path):
+    # Bad input never crashes a job: a path naming no file is one rejected record.
+    missing = tmp_path / "nope.csv"
+    args = ["--input", str(missing), "--format", "financedatabase"]
+    args += ["--input", str(COMPANIES / "sp500_constituents.csv"), "--format", "sp500"]
+    assert cli(tmp_path, "run", "firms", *args) == 0
+    rejects = [
+        (r.source, r.locator, r.reason)
+        for r in table(spark, tmp_path, REJECTS).where("reason = 'input.not_found'").collect()
+    ]
+    assert rejects == [(str(missing), "input", "input.not_found")]
+    assert last_run(tmp_path).data.metrics["records_rejected"] >= 1
 
 
 def test_unknown_format_is_a_config_error(tmp_path):
