@@ -126,7 +126,7 @@ def run(
                 "stages": {
                     names[0]: {
                         "inputs": [
-                            {"path": os.path.abspath(p), "format": f}
+                            {"path": p if "://" in p else os.path.abspath(p), "format": f}
                             for p, f in zip(inputs, formats, strict=True)
                         ]
                     }
