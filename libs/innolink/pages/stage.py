@@ -12,7 +12,6 @@ Page -> firm needs silver/firms (the `firms` stage) or `pages.firm_domains`.
 from __future__ import annotations
 
 import logging
-import re
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame
@@ -32,14 +31,8 @@ from innolink.tables import FIRMS, PAGES
 
 log = logging.getLogger(__name__)
 
-# `innolink run --input s3a://bucket/key` reaches the configuration as "<cwd>/s3a:/bucket/key"
-# (the command line makes input paths absolute): the URI is put back together here.
+# Where Python workers can open WARC files themselves (streaming, by range).
 _READABLE_SCHEMES = ("", "file", "s3", "s3a", "s3n")
-_MANGLED_URI = re.compile(r"^.*?/(s3a?|s3n|gs|abfss?|hdfs|file):/(?!/)")
-
-
-def _uri(path: str) -> str:
-    return _MANGLED_URI.sub(r"\1://", path)
 
 
 def settings_of(cfg: PagesConfig) -> Settings:
@@ -89,7 +82,7 @@ def _firm_domains(ctx: StageContext) -> list[tuple[str, str]]:
 def run(ctx: StageContext) -> StageResult:
     cfg = ctx.cfg.stages.pages
     spark = ctx.spark
-    inputs = [i.model_copy(update={"path": _uri(ctx.cfg.resolve(i.path))}) for i in cfg.inputs]
+    inputs = [i.model_copy(update={"path": ctx.cfg.resolve(i.path)}) for i in cfg.inputs]
     if cfg.common_crawl is not None and not any(i.format == "cc-index" for i in inputs):
         inputs.append(PagesInput(path=cfg.common_crawl.index, format="cc-index"))
     ctx.run.artifact_dict({"inputs": [i.model_dump() for i in inputs]}, "inputs.json")
