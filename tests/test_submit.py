@@ -152,7 +152,11 @@ def test_a_failed_job_run_fails_the_submission(aws, bundle):
         f"submit.emr_serverless.execution_role_arn={ROLE}",
         "submit.poll_seconds=0.01",
     )
-    run = {"applicationId": "00fabcd", "jobRunId": "run1", "arn": "arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabcd/jobruns/run1"}
+    run = {
+        "applicationId": "00fabcd",
+        "jobRunId": "run1",
+        "arn": "arn:aws:emr-serverless:us-east-1:123456789012:/applications/00fabcd/jobruns/run1",
+    }
     with Stubber(emr) as stub:
         stub.add_response("start_job_run", run)
         for state in ("PENDING", "RUNNING", "FAILED"):

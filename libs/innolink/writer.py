@@ -210,9 +210,7 @@ class TableWriter:
                 F.col("reason"),
                 # Through a Java string and back: bytes that are not UTF-8 (a line cut in
                 # the middle of a character) become U+FFFD instead of an unreadable column.
-                clip_utf8(F.decode(F.encode(F.col("excerpt"), "UTF-8"), "UTF-8")).alias(
-                    "excerpt"
-                ),
+                clip_utf8(F.decode(F.encode(F.col("excerpt"), "UTF-8"), "UTF-8")).alias("excerpt"),
                 F.lit(self.run_id).alias("run_id"),
                 F.lit(now).cast("timestamp").alias("ts"),
             )
