@@ -93,3 +93,15 @@ def last_run(tmp):
     return mlflow.search_runs(
         experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
     )[0]
+
+
+@pytest.fixture(scope="module")
+def interpreted_spark(spark):
+    """The session with whole-stage code generation off while a module runs: on inputs of a
+    few rows, compiling the generated code of each of many distinct plans takes most of the
+    time (the table-format patent readers build dozens)."""
+    key = "spark.sql.codegen.wholeStage"
+    previous = spark.conf.get(key)
+    spark.conf.set(key, "false")
+    yield spark
+    spark.conf.set(key, previous)

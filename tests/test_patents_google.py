@@ -214,14 +214,8 @@ def _as_parquet(doc: dict) -> dict:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def interpreted(spark):
-    """Whole-stage code generation off while this module runs: on inputs of a few rows,
-    compiling the generated code of each of the many distinct plans takes most of the time."""
-    key = "spark.sql.codegen.wholeStage"
-    previous = spark.conf.get(key)
-    spark.conf.set(key, "false")
+def _interpreted(interpreted_spark):
     yield
-    spark.conf.set(key, previous)
 
 
 @pytest.fixture(scope="module")

@@ -221,14 +221,8 @@ MALFORMED_PATENT = '"D682928"\t"design"\t"2013-05-21"\t"Printer"\t"S1"'
 
 
 @pytest.fixture(scope="module", autouse=True)
-def interpreted(spark):
-    """Whole-stage code generation off while this module runs: on inputs of a few rows,
-    compiling the generated code of each of the many distinct plans takes most of the time."""
-    key = "spark.sql.codegen.wholeStage"
-    previous = spark.conf.get(key)
-    spark.conf.set(key, "false")
+def _interpreted(interpreted_spark):
     yield
-    spark.conf.set(key, previous)
 
 
 @pytest.fixture(scope="module")
