@@ -240,10 +240,97 @@ class PagesConfig(_Strict):
     page_kinds: list[PageKindRule] = Field(default_factory=list)
 
 
+# --- Stages after the silver tables. Each helper-owned class below is its stage's only
+# configuration; a stage reads no other stage's settings.
+
+
+class LinkConfig(_Strict):
+    """Stage `link`: patent applicants -> listed firms (issue "Link applicants")."""
+
+    # Log pairwise precision / recall / F1 on the labelled sets to MLflow.
+    evaluate: bool = False
+    # Accept a candidate at or above this calibrated score.
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    # Alias table for what GLEIF lacks (Amazon Technologies -> Amazon), former names.
+    aliases: str = "conf/mappings/applicant_aliases.yaml"
+    # --- link: more settings here ---
+
+
+class KeywordsConfig(_Strict):
+    """Stage `keywords`: Spark NLP keyword and text pipelines (issue "Spark NLP text")."""
+
+    # Keywords kept per firm (by firm-level weight).
+    top_k: int = Field(default=30, ge=1)
+    # Japanese / Chinese stop words and boilerplate vocabulary.
+    stopwords: str = "conf/mappings/stopwords.yaml"
+    # --- keywords: more settings here ---
+
+
+ModelKind = Literal["ridge", "knn"]
+
+
+class LinkageConfig(_Strict):
+    """Stage `linkage`: per-group technology -> product models, out-of-fold firm scores."""
+
+    group_by: list[Literal["country", "firm_type", "industry"]] = Field(
+        default_factory=lambda: ["country", "firm_type"]
+    )
+    min_firms: int = Field(default=10, ge=3)
+    model: ModelKind = "ridge"
+    folds: int = Field(default=5, ge=2)
+    seed: int = 7
+    # Ridge penalty, and how strongly a group's model is shrunk toward the model of all
+    # groups (0: independent per-group models).
+    alpha: float = Field(default=1.0, gt=0)
+    pooling: float = Field(default=1.0, ge=0)
+    # knn: neighbours averaged.
+    neighbours: int = Field(default=10, ge=1)
+    # Vocabulary sizes of the patent-text features and of the product-keyword vector.
+    patent_features: int = Field(default=1024, ge=8)
+    product_features: int = Field(default=512, ge=4)
+    min_df: int = Field(default=2, ge=1)
+    experiment: str | None = None
+
+
+class SummaryConfig(_Strict):
+    """Stage `summary`: score tables by country x firm type x industry, and plots."""
+
+    bootstrap: int = Field(default=1000, ge=0)
+    seed: int = 11
+    small_group: int = Field(default=10, ge=1)
+
+
+class FlowsConfig(_Strict):
+    """Stage `flows`: inventor moves between regions (issue "Inventor mobility")."""
+
+    regions: str = "conf/mappings/regions.yaml"
+    # --- flows: more settings here ---
+
+
+class ScienceConfig(_Strict):
+    """Stage `science`: non-patent literature classified as science (issue "science")."""
+
+    # --- science: more settings here ---
+    min_text_chars: int = Field(default=8, ge=1)
+
+
+class ReportConfig(_Strict):
+    """`innolink report`: the analysts' HTML report."""
+
+    out_dir: str = "reports"
+    # --- report: more settings here ---
+
+
 class StagesConfig(_Strict):
     firms: FirmsConfig
     patents: PatentsConfig
     pages: PagesConfig
+    link: LinkConfig = Field(default_factory=LinkConfig)
+    keywords: KeywordsConfig = Field(default_factory=KeywordsConfig)
+    linkage: LinkageConfig = Field(default_factory=LinkageConfig)
+    summary: SummaryConfig = Field(default_factory=SummaryConfig)
+    flows: FlowsConfig = Field(default_factory=FlowsConfig)
+    science: ScienceConfig = Field(default_factory=ScienceConfig)
 
 
 class StandaloneTarget(_Strict):
@@ -307,6 +394,7 @@ class Config(_Strict):
     s3a: S3aConfig = Field(default_factory=S3aConfig)
     mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
     submit: SubmitConfig = Field(default_factory=SubmitConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     stages: StagesConfig
 
     def resolve(self, path: str) -> str:

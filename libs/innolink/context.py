@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from innolink.config import Config
 from innolink.errors import CountMismatch
+from innolink.tables import TableSpec
 from innolink.tracking import StageRun
 from innolink.writer import TableWriter, WriteResult
 
@@ -22,6 +23,23 @@ class StageContext:
     cfg: Config
     writer: TableWriter
     run: StageRun
+
+    def read(self, spec: TableSpec) -> DataFrame:
+        """A table another stage wrote, at its current version, recorded on the MLflow run.
+
+        Pinned with versionAsOf so every read of it in this run sees the same snapshot even
+        if the table is written meanwhile; a table never written reads as empty (its
+        declared schema), so a stage whose inputs are missing produces nothing, not an error.
+        """
+        version = self.writer.version(spec)
+        self.run.delta_read(spec.id, version)
+        if version is None:
+            return self.spark.createDataFrame([], spec.schema)
+        return (
+            self.spark.read.format("delta")
+            .option("versionAsOf", version)
+            .load(self.writer.path(spec))
+        )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from pyspark.sql import SparkSession
 
@@ -25,31 +26,60 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Stage:
     name: str
-    run: Callable[[StageContext], StageResult]
+    module: str
     description: str
+
+    @property
+    def run(self) -> Callable[[StageContext], StageResult]:
+        # Imported on use so `innolink --help` does not import every stage's dependencies.
+        return import_module(self.module).run
+
+
+# In the order `innolink run all` runs them: every stage after the tables it reads.
+STAGES = (
+    Stage("firms", "innolink.firms.stage", "listed firms of every exchange -> silver/firms"),
+    Stage(
+        "patents",
+        "innolink.patents.stage",
+        "patent corpora of every office -> silver/patents, patent_parties, "
+        "patent_classes, patent_citations",
+    ),
+    Stage(
+        "pages",
+        "innolink.pages.stage",
+        "firms' crawled web pages (WARC, WET, saved HTML, Common Crawl) -> silver/pages",
+    ),
+    Stage(
+        "link",
+        "innolink.link.stage",
+        "patent applicants -> listed firms: silver/applicant_firm_links, gold/firm_patents",
+    ),
+    Stage(
+        "keywords",
+        "innolink.keywords.stage",
+        "Spark NLP: product keywords of pages, patent text -> gold/firm_keywords, gold/patent_text",
+    ),
+    Stage(
+        "linkage",
+        "innolink.linkage.stage",
+        "per country x firm type technology -> product models -> gold/firm_scores",
+    ),
+    Stage(
+        "summary",
+        "innolink.linkage.summary",
+        "scores by country x firm type x industry -> gold/score_summary",
+    ),
+    Stage("flows", "innolink.flows.stage", "inventor moves between regions -> gold/inventor_flows"),
+    Stage(
+        "science",
+        "innolink.science.stage",
+        "non-patent literature classified as science -> gold/science_linkage",
+    ),
+)
 
 
 def _registry() -> dict[str, Stage]:
-    # Imported here so `innolink --help` does not import every stage's dependencies.
-    from innolink.firms.stage import run as run_firms
-    from innolink.pages.stage import run as run_pages
-    from innolink.patents.stage import run as run_patents
-
-    stages = [
-        Stage("firms", run_firms, "listed firms of every exchange -> silver/firms"),
-        Stage(
-            "patents",
-            run_patents,
-            "patent corpora of every office -> silver/patents, patent_parties, "
-            "patent_classes, patent_citations",
-        ),
-        Stage(
-            "pages",
-            run_pages,
-            "firms' crawled web pages (WARC, WET, saved HTML, Common Crawl) -> silver/pages",
-        ),
-    ]
-    return {s.name: s for s in stages}
+    return {s.name: s for s in STAGES}
 
 
 def stage_names() -> list[str]:

@@ -11,6 +11,7 @@ from pyspark.sql.types import (
     ArrayType,
     BooleanType,
     DateType,
+    DoubleType,
     IntegerType,
     LongType,
     StringType,
@@ -377,6 +378,131 @@ PAGES = TableSpec(
     description="Firms' web pages, one row per URL and crawl: main text, language, kind.",
 )
 
+
+def _f(name: str, nullable: bool = True) -> StructField:
+    return StructField(name, DoubleType(), nullable)
+
+
+# --- link tables (stage `link`) ---
+
+FIRM_PATENTS = TableSpec(
+    layer="gold",
+    name="firm_patents",
+    schema=StructType(
+        [
+            _s("firm_id", False),
+            _s("pub_key", False),
+            # 1 / number of distinct listed firms among the publication's applicants.
+            _f("share", False),
+            _f("score", False),
+            _s("method", False),
+            _s("applicant"),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("firm_id", "pub_key"),
+    volatile=("run_id",),
+    description="Publications of each listed firm (applicants linked, subsidiaries rolled up).",
+)
+
+# --- keywords tables (stage `keywords`) ---
+
+FIRM_KEYWORDS = TableSpec(
+    layer="gold",
+    name="firm_keywords",
+    schema=StructType(
+        [
+            _s("firm_id", False),
+            _s("keyword", False),
+            _s("language", False),
+            _f("weight", False),
+            StructField("rank", IntegerType(), False),
+            StructField("source_urls", ArrayType(StringType()), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("firm_id", "keyword"),
+    volatile=("run_id",),
+    description="Product and service keywords of each firm's web pages, weighted, ranked.",
+)
+
+PATENT_TEXT = TableSpec(
+    layer="gold",
+    name="patent_text",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            _s("language", False),
+            StructField("tokens", ArrayType(StringType()), False),
+            StructField("vector", ArrayType(DoubleType()), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key",),
+    volatile=("run_id",),
+    description="Patent text as normalized tokens (title, abstract, first claim) and a vector.",
+)
+
+# --- linkage tables (stages `linkage`, `summary`) ---
+
+FIRM_SCORES = TableSpec(
+    layer="gold",
+    name="firm_scores",
+    schema=StructType(
+        [
+            _s("firm_id", False),
+            _s("model", False),
+            _s("group_key", False),
+            _s("country", False),
+            _s("firm_type", False),
+            _s("industry", False),
+            # Out-of-fold cosine of predicted and actual product vectors.
+            _f("score", False),
+            # The same prediction against a random firm of the same industry.
+            _f("shuffle_score"),
+            StructField("fold", IntegerType(), False),
+            StructField("patents", IntegerType(), False),
+            StructField("keywords", IntegerType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("firm_id", "model"),
+    volatile=("run_id",),
+    description="Technology -> product score of each firm, out of fold, per model.",
+)
+
+SCORE_SUMMARY = TableSpec(
+    layer="gold",
+    name="score_summary",
+    schema=StructType(
+        [
+            _s("model", False),
+            # "*" where the row is a margin over that dimension.
+            _s("country", False),
+            _s("firm_type", False),
+            _s("industry", False),
+            StructField("n", IntegerType(), False),
+            _f("mean"),
+            _f("sd"),
+            _f("median"),
+            _f("ci_low"),
+            _f("ci_high"),
+            _f("shuffle_mean"),
+            StructField("small", BooleanType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("model", "country", "firm_type", "industry"),
+    volatile=("run_id",),
+    description="Scores by country x firm type x industry: n, mean, SD, median, bootstrap CI.",
+)
+
+# --- flows tables (stage `flows`) ---
+
+# --- science tables (stage `science`) ---
+
+# --- more tables here ---
+
 REGISTRY: dict[str, TableSpec] = {
     t.id: t
     for t in (
@@ -391,6 +517,12 @@ REGISTRY: dict[str, TableSpec] = {
         LEI_ISINS,
         FIRM_FAMILY,
         PAGES,
+        FIRM_PATENTS,
+        FIRM_KEYWORDS,
+        PATENT_TEXT,
+        FIRM_SCORES,
+        SCORE_SUMMARY,
+        # --- registry: more tables here ---
     )
 }
 
