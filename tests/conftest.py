@@ -86,13 +86,15 @@ def table(spark, tmp, spec):
 
 
 def last_run(tmp):
-    """The newest MLflow run of the tracking store under tmp (as cli() writes it)."""
+    """The newest stage run of the tracking store under tmp (as cli() writes it); the nested
+    runs a stage starts (linkage: one per group) are not stage runs."""
     import mlflow
 
     mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
-    return mlflow.search_runs(
+    runs = mlflow.search_runs(
         experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
-    )[0]
+    )
+    return next(r for r in runs if "mlflow.parentRunId" not in r.data.tags)
 
 
 @pytest.fixture(scope="module")

@@ -253,6 +253,30 @@ class LinkConfig(_Strict):
     threshold: float = Field(default=0.5, ge=0, le=1)
     # Alias table for what GLEIF lacks (Amazon Technologies -> Amazon), former names.
     aliases: str = "conf/mappings/applicant_aliases.yaml"
+    # Synonyms, qualifiers, institution words, Japanese and Chinese glossaries of names.
+    vocabulary: str = "conf/mappings/link_names.yaml"
+    # The scoring model's weights (written by `python -m innolink.link.train`).
+    model: str = "conf/mappings/link_model.yaml"
+    # Hand-labelled applicant -> firm pairs of real patents (evaluation and training).
+    labels: str = "conf/mappings/link_labels.csv"
+    # Planted answers of synthetic worlds (applicant_truth.parquet); a missing file is skipped.
+    truth: list[str] = Field(
+        default_factory=lambda: ["data/generated/demo/truth/applicant_truth.parquet"]
+    )
+    # Party roles whose organisations are applicants.
+    roles: list[str] = Field(default_factory=lambda: ["applicant", "assignee"])
+    # A blocking key shared by more firm names than this pairs nothing (a common word).
+    max_block: int = Field(default=200, ge=1)
+    # Candidate firm names scored per applicant (the best by shared blocking keys).
+    top_k: int = Field(default=8, ge=1)
+    # Credit unlisted entities of a listed firm's GLEIF family (silver/firm_family) to it.
+    family: bool = True
+    # A one-word name with an English legal form of another class is another company
+    # ("Family Co., Ltd." is not "Family Inc.").
+    legal_form_conflicts: bool = True
+    # None: the firms stage's legal forms, the vocabulary silver/firms' name keys were made
+    # with (keys must be made alike to compare).
+    legal_forms: LegalFormsConfig | None = None
     # --- link: more settings here ---
 
 
@@ -289,6 +313,9 @@ class LinkageConfig(_Strict):
     patent_features: int = Field(default=1024, ge=8)
     product_features: int = Field(default=512, ge=4)
     min_df: int = Field(default=2, ge=1)
+    # The firms' column that defines an industry (the shuffle baseline's and the summary's).
+    industry: Literal["sector", "industry_group", "industry"] = "sector"
+    # The MLflow experiment of this analysis (default: mlflow.experiment).
     experiment: str | None = None
 
 
@@ -304,12 +331,30 @@ class FlowsConfig(_Strict):
     """Stage `flows`: inventor moves between regions (issue "Inventor mobility")."""
 
     regions: str = "conf/mappings/regions.yaml"
+    # The date that orders an inventor's patents and gives a move its year.
+    date: Literal["application", "priority", "publication"] = "application"
+    # Inventor records of one name key are one person when they share a firm (applicant),
+    # a city or a co-inventor; the kinds of evidence used:
+    evidence: list[Literal["firm", "city", "coinventor"]] = Field(
+        default_factory=lambda: ["firm", "city", "coinventor"]
+    )
+    # Records of one name key with no shared evidence are still one person (a move to
+    # another firm and city) when the name is rare: fewer other people with that name are
+    # expected among all inventors than this (from the frequencies of its family and
+    # given names). 0 turns the rule off.
+    rare_name_expected: float = Field(default=0.2, ge=0)
+    # A name key shorter than this (after normalisation) is never merged by rarity.
+    min_name_chars: int = Field(default=4, ge=1)
     # --- flows: more settings here ---
 
 
 class ScienceConfig(_Strict):
     """Stage `science`: non-patent literature classified as science (issue "science")."""
 
+    # Patterns that make a reference scientific or not, tried in order (first match wins).
+    patterns: str = "conf/mappings/science.yaml"
+    # The date that gives a publication its year.
+    date: Literal["application", "priority", "publication"] = "application"
     # --- science: more settings here ---
     min_text_chars: int = Field(default=8, ge=1)
 
@@ -318,6 +363,15 @@ class ReportConfig(_Strict):
     """`innolink report`: the analysts' HTML report."""
 
     out_dir: str = "reports"
+    # Regions listed in the inventor flows' top net inflows; rows of long generic tables.
+    top_regions: int = Field(default=10, ge=1)
+    max_rows: int = Field(default=60, ge=1)
+    # Headless browser for --screenshot (and the report's browser test): a name on PATH or
+    # a path. Debian's package is `chromium`.
+    browser: str = "chromium"
+    screenshot_width: int = Field(default=1280, ge=320)
+    screenshot_height: int = Field(default=2000, ge=240)
+    browser_timeout_s: float = Field(default=90.0, gt=0)
     # --- report: more settings here ---
 
 

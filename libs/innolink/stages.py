@@ -99,7 +99,8 @@ def resolve_stages(requested: list[str]) -> list[str]:
 
 def run_stage(name: str, cfg: Config, spark: SparkSession) -> StageResult:
     stage = _registry()[name]
-    with stage_run(cfg, name) as tracked:
+    experiment = getattr(getattr(cfg.stages, name, None), "experiment", None)
+    with stage_run(cfg, name, experiment) as tracked:
         writer = TableWriter(spark, cfg.warehouse_uri, name, tracked.run_id)
         result = stage.run(StageContext(spark, cfg, writer, tracked))
         tracked.counts(

@@ -8,6 +8,7 @@ in a gold table can be traced to the code, configuration and input versions that
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,9 @@ from pathlib import Path
 
 import mlflow
 
+# MLflow draws a progress bar for every artifact it copies (each logged model): noise in a
+# job's log, and a terminal escape mess in CI.
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 from innolink.config import Config, snapshot
 
 log = logging.getLogger(__name__)
@@ -71,9 +75,10 @@ def artifact_location(cfg: Config) -> str | None:
     return Path(root).as_uri()
 
 
-def experiment_id(cfg: Config) -> str:
+def experiment_id(cfg: Config, name: str | None = None) -> str:
+    """The id of experiment `name` (default: the configured one), created if missing."""
     mlflow.set_tracking_uri(tracking_uri(cfg))
-    name = cfg.mlflow.experiment
+    name = name or cfg.mlflow.experiment
     found = mlflow.get_experiment_by_name(name)
     if found is not None:
         return found.experiment_id
@@ -83,6 +88,7 @@ def experiment_id(cfg: Config) -> str:
 @dataclass
 class StageRun:
     run_id: str
+    experiment_id: str = ""
 
     def delta_read(self, table: str, version: int | None) -> None:
         mlflow.set_tag(f"delta.read.{table}", "absent" if version is None else str(version))
@@ -101,15 +107,18 @@ class StageRun:
 
 
 @contextmanager
-def stage_run(cfg: Config, stage: str) -> Iterator[StageRun]:
-    """An MLflow run around one stage; failed stages end as FAILED runs, not vanish."""
-    exp = experiment_id(cfg)
+def stage_run(cfg: Config, stage: str, experiment: str | None = None) -> Iterator[StageRun]:
+    """An MLflow run around one stage; failed stages end as FAILED runs, not vanish.
+
+    experiment: an analysis of its own (stages.linkage.experiment) instead of the project's.
+    """
+    exp = experiment_id(cfg, experiment)
     tags = {"innolink.stage": stage, "innolink.env": cfg.env, **git_info(cfg.project_root)}
     with mlflow.start_run(experiment_id=exp, run_name=stage, tags=tags) as run:
         mlflow.log_dict(snapshot(cfg), "config.yaml")
         mlflow.log_param("warehouse", cfg.warehouse_uri)
         log.info("mlflow run %s (experiment %s)", run.info.run_id, cfg.mlflow.experiment)
-        yield StageRun(run_id=run.info.run_id)
+        yield StageRun(run_id=run.info.run_id, experiment_id=exp)
 
 
 def log_spark_model(model, name: str, pip_requirements: list[str] | None = None):

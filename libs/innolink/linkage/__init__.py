@@ -1,0 +1,1 @@
+"""Technology -> product linkage: features, models, firm scores and their summary."""

@@ -1,0 +1,251 @@
+"""Linkage models and stages: exact maths on tiny matrices, then the stages on a tiny world.
+
+The tiny world has two groups of 12 firms. In group JP/startup a firm's products follow from
+its technology (tech term tK -> product term pK); in group US/incumbent products are drawn
+independently of technology. A model that learns anything must score the first group higher,
+and above its shuffle baseline.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from innolink.linkage import model as M
+from innolink.linkage.summary import bootstrap_ci, summarize
+from tests.conftest import cli, last_run, table
+
+# --- model maths ------------------------------------------------------------------------
+
+
+def test_dual_ridge_equals_primal_ridge():
+    rng = np.random.default_rng(0)
+    X = sparse.csr_matrix(rng.random((8, 5)))
+    Y = sparse.csr_matrix(rng.random((8, 3)))
+    Xt = sparse.csr_matrix(rng.random((2, 5)))
+    prior = rng.random((5, 3))
+    alpha = 0.7
+    # Primal: argmin ||Y - XW||^2 + alpha ||W - prior||^2.
+    A = X.toarray()
+    W = np.linalg.solve(A.T @ A + alpha * np.eye(5), A.T @ Y.toarray() + alpha * prior)
+    np.testing.assert_allclose(M.ridge_dual_predict(X, Y, Xt, prior, alpha), Xt.toarray() @ W)
+    np.testing.assert_allclose(M.ridge_primal(X, Y, prior, alpha), W)
+
+
+def test_pooled_models_leave_their_fold_out():
+    # Two folds; y = 2 x exactly. Model 0 sees only fold 1, model 1 only fold 0.
+    rows = [
+        {"fold": 0, "x_idx": [0], "x_val": [1.0], "y_idx": [0], "y_val": [2.0]},
+        {"fold": 1, "x_idx": [1], "x_val": [1.0], "y_idx": [0], "y_val": [4.0]},
+    ]
+    xtx, xty = next(M.partition_gramians(iter(rows), d=2, p=1, folds=2))
+    coef = M.pooled_models(xtx, xty, alpha=1e-9)
+    # Fold 0 held out: only firm 2 (x1=1, bias=1, y=4) is seen; the minimum-norm split of 4
+    # between x1 and the bias is not what matters here: the model never saw x0.
+    assert coef.shape == (3, 3, 1)
+    assert coef[0][0, 0] == pytest.approx(0.0, abs=1e-6)
+    assert coef[1][1, 0] == pytest.approx(0.0, abs=1e-6)
+    # The model of all firms predicts both exactly.
+    X = M.csr([[0], [1]], [[1.0], [1.0]], 2, bias=True)
+    np.testing.assert_allclose(np.asarray(X @ coef[2]).ravel(), [2.0, 4.0], atol=1e-5)
+
+
+def test_knn_predicts_the_weighted_mean_of_similar_firms():
+    X = M.csr([[0], [1], [0, 1]], [[1.0], [1.0], [0.6, 0.8]], 2, bias=True)
+    Y = M.csr([[0], [1], [2]], [[1.0], [1.0], [1.0]], 3, bias=False)
+    test = M.csr([[0]], [[1.0]], 2, bias=True)
+    # Similarities to the test firm: 1.0, 0.0, 0.6; k=2 keeps rows 0 and 2.
+    np.testing.assert_allclose(M.knn_predict(X, Y, test, 2), [[1 / 1.6, 0, 0.6 / 1.6]])
+    # No similar firm at all: the training mean.
+    far = M.csr([[]], [[]], 2, bias=True)
+    np.testing.assert_allclose(M.knn_predict(X, Y, far, 2), [[1 / 3, 1 / 3, 1 / 3]])
+
+
+def test_cosine_rows_and_shuffle_partners():
+    np.testing.assert_allclose(
+        M.cosine_rows(np.array([[1.0, 0], [0, 0]]), np.array([[1.0, 1], [1, 0]])),
+        [1 / np.sqrt(2), 0.0],
+    )
+    ids = ["a", "b", "c", "d"]
+    partners = M.shuffle_partners(ids, ["x", "x", "x", "y"], seed=3)
+    assert partners == M.shuffle_partners(ids, ["x", "x", "x", "y"], seed=3)
+    assert partners[3] is None  # alone in its industry
+    assert all(p in {0, 1, 2} - {i} for i, p in enumerate(partners[:3]))
+
+
+def test_summary_cells_margins_and_bootstrap():
+    scores = pd.DataFrame(
+        {
+            "model": "ridge",
+            "country": ["JP", "JP", "US", "US"],
+            "firm_type": ["startup", "startup", "startup", "incumbent"],
+            "industry": ["Energy", "Energy", "Energy", "Energy"],
+            "firm_id": ["a", "b", "c", "d"],
+            "score": [0.2, 0.4, 0.6, 0.8],
+            "shuffle_score": [0.1, None, 0.1, 0.3],
+        }
+    )
+    out = summarize(scores, draws=200, seed=1, small_group=2).set_index(
+        ["country", "firm_type", "industry"]
+    )
+    # 3 cells + margins: (country,*,*) 2, (*,type,*) 2, (*,*,ind) 1, (c,t,*) 3, (c,*,i) 2,
+    # (*,t,i) 2, (*,*,*) 1 -> 16 rows.
+    assert len(out) == 16
+    jp = out.loc[("JP", "startup", "Energy")]
+    assert (jp["n"], jp["mean"], jp["median"], jp["shuffle_mean"]) == (2, 0.30000000000000004, 0.30000000000000004, 0.1)
+    assert jp["sd"] == pytest.approx(np.std([0.2, 0.4], ddof=1))
+    assert not jp["small"]
+    assert out.loc[("US", "incumbent", "Energy")]["small"]  # one firm < small_group 2
+    everything = out.loc[("*", "*", "*")]
+    assert (everything["n"], everything["mean"]) == (4, 0.5)
+    assert 0.2 <= everything["ci_low"] < 0.5 < everything["ci_high"] <= 0.8
+    # Same data and seed: the same interval.
+    assert bootstrap_ci(np.array([0.2, 0.4, 0.6, 0.8]), 200, 5) == bootstrap_ci(
+        np.array([0.2, 0.4, 0.6, 0.8]), 200, 5
+    )
+    assert np.isnan(bootstrap_ci(np.array([0.5]), 200, 5)[0])
+
+
+# --- the stages on a tiny world ---------------------------------------------------------
+
+
+def _firm(firm_id, country, firm_type, sector):
+    return dict(
+        firm_id=firm_id, name=firm_id, name_norm=firm_id, name_variants=[], name_keys=[],
+        country=country, home_country=country, listing_country=country, exchange=None,
+        ticker=None, isin=None, listings=[], website=None, domain=None, sector=sector,
+        industry_group=None, industry=None, industry_scheme=None, founded_year=None,
+        founded_year_source=None, market_cap=None, multinational_signal=False,
+        multinational_evidence=[], firm_type=firm_type, firm_type_rule="test", delisted=False,
+        city=None, cik=None, edinet_code=None, corporate_number=None, sources=[], run_id="t",
+    )  # fmt: skip
+
+
+def tiny_world(spark, warehouse):
+    """Two groups of 12 firms, one unscorable firm without patents, one group too small."""
+    from innolink.tables import FIRM_KEYWORDS, FIRM_PATENTS, FIRMS, PATENT_TEXT
+    from innolink.writer import TableWriter
+
+    rnd = random.Random(5)
+    firms, fp, text, kw = [], [], [], []
+    for g, (country, ftype) in enumerate([("JP", "startup"), ("US", "incumbent")]):
+        for i in range(12):
+            fid = f"F{g}{i:02d}"
+            firms.append(_firm(fid, country, ftype, ["Energy", "Materials"][i % 2]))
+            topics = rnd.sample(range(6), 2)
+            for j in range(3):
+                pub = f"{fid}-P{j}"
+                fp.append((fid, pub, 1.0, 1.0, "test", None, "t"))
+                text.append((pub, "en", [f"t{topics[j % 2]}", f"t{topics[j % 2]}", "common"], [], "t"))
+            products = topics if g == 0 else rnd.sample(range(6), 2)
+            for k, p in enumerate(products):
+                kw.append((fid, f"p{p}", "en", 1.0 + k, k + 1, [], "t"))
+    firms.append(_firm("Fnopat", "JP", "startup", "Energy"))
+    kw.append(("Fnopat", "p1", "en", 1.0, 1, [], "t"))
+    for i in range(2):  # a group of 2 firms: below min_firms
+        fid = f"Fsmall{i}"
+        firms.append(_firm(fid, "DE", "startup", "Energy"))
+        fp.append((fid, f"{fid}-P", 1.0, 1.0, "test", None, "t"))
+        text.append((f"{fid}-P", "en", ["t1"], [], "t"))
+        kw.append((fid, "p1", "en", 1.0, 1, [], "t"))
+    w = TableWriter(spark, str(warehouse), "test", "t")
+    w.merge(FIRMS, spark.createDataFrame(firms, FIRMS.schema))
+    w.merge(FIRM_PATENTS, spark.createDataFrame(fp, FIRM_PATENTS.schema))
+    w.merge(PATENT_TEXT, spark.createDataFrame(text, PATENT_TEXT.schema))
+    w.merge(FIRM_KEYWORDS, spark.createDataFrame(kw, FIRM_KEYWORDS.schema))
+
+
+@pytest.fixture(scope="module")
+def linked(spark, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("linkage")
+    tiny_world(spark, tmp / "warehouse")
+    sets = ["--set", "stages.linkage.min_firms=10", "--set", "stages.linkage.folds=3"]
+    assert cli(tmp, "run", "linkage", *sets) == 0
+    first = last_run(tmp)
+    assert cli(tmp, "run", "summary") == 0
+    return tmp, first, sets
+
+
+def test_linkage_scores_groups_out_of_fold(spark, linked):
+    from innolink.tables import FIRM_SCORES, REJECTS
+
+    tmp, run, _ = linked
+    scores = table(spark, tmp, FIRM_SCORES).toPandas()
+    assert sorted(scores["group_key"].unique()) == ["JP/startup", "US/incumbent"]
+    assert len(scores) == 24 and set(scores["model"]) == {"ridge"}
+    means = scores.groupby("group_key")["score"].mean()
+    # Products follow technology in JP/startup only.
+    assert means["JP/startup"] > means["US/incumbent"] + 0.2
+    jp = scores[scores["group_key"] == "JP/startup"]
+    assert jp["score"].mean() > jp["shuffle_score"].mean()
+    rejects = table(spark, tmp, REJECTS).where("stage = 'linkage'").toPandas()
+    assert dict(zip(rejects["locator"], rejects["reason"], strict=True)) == {
+        "Fnopat": "linkage.no_patents",
+        "Fsmall0": "linkage.small_group: fewer than 10 firms",
+        "Fsmall1": "linkage.small_group: fewer than 10 firms",
+    }
+    assert run.data.metrics["records_in"] == 27
+    assert run.data.metrics["records_out"] == 24
+    # Created (version 0), then written once (version 1) by tiny_world.
+    assert run.data.tags["delta.read.gold/firm_keywords"] == "1"
+
+
+def test_linkage_logs_a_nested_run_per_group_with_a_reloadable_model(linked):
+    import mlflow
+
+    tmp, parent, _ = linked
+    children = mlflow.search_runs(
+        [parent.info.experiment_id],
+        filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'",
+        output_format="list",
+    )
+    assert sorted(c.data.params["group"] for c in children) == ["JP/startup", "US/incumbent"]
+    jp = next(c for c in children if c.data.params["group"] == "JP/startup")
+    assert jp.data.metrics["n"] == 12.0
+    model = mlflow.pyfunc.load_model(f"runs:/{jp.info.run_id}/model")
+    pred = model.predict(pd.DataFrame({"tokens": [["t3", "t3", "common"], ["unknown"]]}))
+    # Technology t3 predicts product p3 above every other product.
+    assert pred.iloc[0].idxmax() == "p3"
+    assert list(pred.columns) == sorted(pred.columns, key=list(pred.columns).index)
+
+
+def test_linkage_rerun_gives_identical_metrics(spark, linked):
+    from innolink.tables import FIRM_SCORES
+
+    tmp, first, sets = linked
+    before = table(spark, tmp, FIRM_SCORES).select("firm_id", "score").toPandas()
+    assert cli(tmp, "run", "linkage", *sets) == 0
+    second = last_run(tmp)
+    keys = ["score_mean", "score_sd", "shuffle_mean", "firms_scored", "records_out"]
+    assert {k: second.data.metrics[k] for k in keys} == {k: first.data.metrics[k] for k in keys}
+    after = table(spark, tmp, FIRM_SCORES).select("firm_id", "score").toPandas()
+    pd.testing.assert_frame_equal(
+        before.sort_values("firm_id").reset_index(drop=True),
+        after.sort_values("firm_id").reset_index(drop=True),
+    )
+
+
+def test_summary_table(spark, linked):
+    from innolink.tables import SCORE_SUMMARY
+
+    tmp, _, _ = linked
+    summary = table(spark, tmp, SCORE_SUMMARY).toPandas().set_index(
+        ["country", "firm_type", "industry"]
+    )
+    jp = summary.loc[("JP", "startup", "*")]
+    assert jp["n"] == 12 and not jp["small"]
+    assert summary.loc[("JP", "startup", "Energy")]["n"] == 6
+    assert summary.loc[("*", "*", "*")]["n"] == 24
+    assert jp["ci_low"] <= jp["mean"] <= jp["ci_high"]
+
+
+def test_knn_model_and_bad_config(spark, linked):
+    tmp, _, sets = linked
+    assert cli(tmp, "run", "linkage", *sets, "--set", "stages.linkage.model=knn") == 0
+    assert last_run(tmp).data.params["model"] == "knn"
+    # An unknown model is a configuration error (exit 2), not a crash.
+    assert cli(tmp, "run", "linkage", "--set", "stages.linkage.model=forest") == 2
