@@ -8,7 +8,7 @@ JARS := jars
 PY_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 JAR_STAMP := $(JARS)/.setup-$(shell cat deploy/pom.xml | sha1sum | cut -c1-12)
 
-.PHONY: help setup demo test lint fmt ui bench clean distclean
+.PHONY: help setup browser demo test lint fmt ui bench clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -30,6 +30,16 @@ $(JAR_STAMP): deploy/pom.xml $(PY_STAMP)
 	$(BIN)/python deploy/prune_jars.py $(JARS)
 	touch $@
 
+# Debian's Chromium: the report test opens reports/index.html in a real headless browser.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser: $(CHROMIUM) ## install Debian's chromium (headless report rendering)
+
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium || \
+	  { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
 DEMO_WORLD := data/generated/demo
 
 demo: setup ## run every stage on the bundled samples and the synthetic demo world
@@ -39,7 +49,7 @@ demo: setup ## run every stage on the bundled samples and the synthetic demo wor
 	$(BIN)/innolink tables --env local
 	@echo "MLflow runs: 'make ui', then open http://127.0.0.1:5000"
 
-test: setup ## run the test suite
+test: setup browser ## run the test suite
 	$(BIN)/python -m pytest -q tests
 
 lint: setup ## static checks: ruff, and no pretrained model downloads

@@ -217,3 +217,43 @@ def test_trafilatura_as_the_extractor():
     assert theirs[text] != ours[text]
     # Title, headings and links come from the page either way.
     assert theirs[14:17] == ours[14:17]
+
+
+def _raw_response(url: str, http: bytes) -> bytes:
+    """A whole, valid WARC record around an HTTP block as the crawler stored it."""
+    import gzip
+
+    head = (
+        "WARC/1.0\r\nWARC-Type: response\r\n"
+        "WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\n"
+        f"WARC-Date: 2024-05-01T00:00:00Z\r\nWARC-Target-URI: {url}\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(http)}\r\n\r\n"
+    ).encode()
+    return gzip.compress(head + http + b"\r\n\r\n")
+
+
+def test_cut_http_bodies_and_missing_status_lines_are_rejected(tmp_path):
+    # Both WARC records are whole; what they hold is not a page: a body cut at 12 of the 80
+    # bytes its server declared, and a block with no HTTP status line at all.
+    path = tmp_path / "broken.warc.gz"
+    path.write_bytes(
+        _raw_response(
+            "https://www.example.com/cut",
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 80\r\n\r\n<html><body>",
+        )
+        + _raw_response(
+            "https://www.example.com/nostatus",
+            b"Content-Type: text/html\r\n\r\n<html><body>products</body></html>",
+        )
+        + warc.response_record("https://www.example.com/", b"<html><title>ok</title></html>")
+    )
+    assert [(r.url, r.error, r.detail) for r in whole(path, max_bytes=MB)] == [
+        (
+            "https://www.example.com/cut",
+            "record.truncated",
+            "HTTP body 12 of 80 bytes (Content-Length)",
+        ),
+        ("https://www.example.com/nostatus", "record.malformed", "no HTTP status line"),
+        ("https://www.example.com/", None, None),
+    ]

@@ -210,6 +210,11 @@ def convert(record, path: str, crawl: str | None, max_bytes: int) -> RawRecord:
         return raw
     if record.is_http:
         http = record.http_headers
+        if http is None or http.status_code is None or not http.status_line.startswith("HTTP/"):
+            # application/http without a parsable status line: the crawler stored something
+            # that is not an HTTP response, so nothing in it can be trusted as the page.
+            raw.error, raw.detail = "record.malformed", "no HTTP status line"
+            return raw
         raw.status = http.status_code
         raw.content_type = http.get("Content-Type")
         raw.http_charset = record.http_charset
@@ -230,6 +235,13 @@ def convert(record, path: str, crawl: str | None, max_bytes: int) -> RawRecord:
     if record.is_http:
         transfer = record.http_headers.get("Transfer-Encoding") or ""
         coding = record.http_headers.get("Content-Encoding") or ""
+        declared = record.http_headers.get("Content-Length") or ""
+        # The server declared the body's length: fewer bytes mean the fetch was cut off (the
+        # WARC record itself is whole), and a cut page is not the page.
+        if not transfer and declared.strip().isdigit() and len(payload) < int(declared):
+            raw.error = "record.truncated"
+            raw.detail = f"HTTP body {len(payload)} of {int(declared)} bytes (Content-Length)"
+            return raw
         if transfer or coding:
             try:
                 payload = _decode_body(payload, transfer, coding, max_bytes)
