@@ -89,7 +89,28 @@ def run_stage(
     import mlflow
 
     mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
-    run = mlflow.search_runs(
+    runs = mlflow.search_runs(
         experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
-    )[0]
+    )
+    # Nested runs (linkage: one per group) are not the stage's run.
+    run = next(r for r in runs if "mlflow.parentRunId" not in r.data.tags)
     return wall, peak, dict(run.data.metrics)
+
+
+def world_sets(world: Path) -> list[str]:
+    """--set assignments that make the firms, patents and pages stages read a synthetic world
+    (`innolink generate`) and nothing else."""
+    firms = [
+        f"{{path: '{world}/firms/[A-Z]*.csv', format: financedatabase}}",
+        f"{{path: '{world}/firms/jpx_names.json', format: jpx-names}}",
+        f"{{path: '{world}/firms/cn_names.csv', format: cn-names}}",
+    ]
+    patents = [
+        f"{{path: '{world}/patents/uspto', format: uspto-xml}}",
+        f"{{path: '{world}/patents/google', format: google-patents}}",
+    ]
+    return [
+        f"stages.firms.inputs=[{', '.join(firms)}]",
+        f"stages.patents.inputs=[{', '.join(patents)}]",
+        f"stages.pages.inputs=[{{path: '{world}/web', format: warc}}]",
+    ]

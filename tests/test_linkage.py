@@ -249,3 +249,32 @@ def test_knn_model_and_bad_config(spark, linked):
     assert last_run(tmp).data.params["model"] == "knn"
     # An unknown model is a configuration error (exit 2), not a crash.
     assert cli(tmp, "run", "linkage", "--set", "stages.linkage.model=forest") == 2
+
+
+def test_recovery_judges_only_pairs_far_enough_apart():
+    from innolink.linkage.recovery import recovery
+
+    groups = pd.DataFrame(
+        {
+            "country": ["JP", "US", "CN"],
+            "firm_type": ["startup"] * 3,
+            "linkage_lambda": [0.30, 0.35, 0.50],
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "country": ["JP", "JP", "US", "CN"],
+            "firm_type": ["startup"] * 4,
+            "score": [0.5, 0.7, 0.4, 0.55],
+            "shuffle_score": [0.1, 0.1, 0.2, 0.2],
+        }
+    )
+    r = recovery(scores, groups)
+    # JP (0.30) vs US (0.35) is too close to judge; CN (0.50) is judged against both and is
+    # below JP's mean 0.6 -> one misordered pair of two.
+    assert (r.groups, r.pairs, r.misordered) == (3, 2, 1)
+    assert r.misordered_pairs == ["CN/startup (0.50: 0.550) <= JP/startup (0.30: 0.600)"]
+    assert not r.recovered
+    assert r.shuffle_gap == pytest.approx(0.5375 - 0.15)
+    ordered = scores.assign(score=[0.2, 0.2, 0.3, 0.9])
+    assert recovery(ordered, groups).recovered

@@ -272,12 +272,21 @@ def _log_model(ctx, design, pooled, tech_vocab, prod_vocab) -> None:
             {"neighbours": cfg.neighbours, "alpha": cfg.alpha, "pooling": cfg.pooling},
             arrays,
         )
-        mlflow.pyfunc.log_model(
-            name="model",
-            python_model=LinkageModel(),
-            artifacts=artifacts,
-            pip_requirements=[*model_pip_requirements(), "scipy"],
-        )
+        # MLflow warns on every model that a Python object is pickled (ours is this installed
+        # package's class, not foreign code) and that pandas type hints give no signature:
+        # 18 groups, 36 lines of noise per run.
+        quiet = logging.getLogger("mlflow.pyfunc")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            mlflow.pyfunc.log_model(
+                name="model",
+                python_model=LinkageModel(),
+                artifacts=artifacts,
+                pip_requirements=[*model_pip_requirements(), "scipy"],
+            )
+        finally:
+            quiet.setLevel(level)
 
 
 def _log_parent(ctx: StageContext, scores: pd.DataFrame, group_metrics: list[dict]) -> None:
