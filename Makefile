@@ -8,7 +8,7 @@ JARS := jars
 PY_STAMP := $(VENV)/.setup-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 JAR_STAMP := $(JARS)/.setup-$(shell cat deploy/pom.xml | sha1sum | cut -c1-12)
 
-.PHONY: help setup browser demo test lint fmt ui bench clean distclean
+.PHONY: help setup browser demo report-screenshot test lint fmt ui bench clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -47,7 +47,11 @@ demo: setup ## run every stage on the bundled samples and the synthetic demo wor
 	  $(BIN)/innolink generate --scale demo --seed 1 --out $(DEMO_WORLD)
 	$(BIN)/innolink run all --env local
 	$(BIN)/innolink tables --env local
+	$(BIN)/innolink report --env local
 	@echo "MLflow runs: 'make ui', then open http://127.0.0.1:5000"
+
+report-screenshot: setup browser ## docs/report.png from the demo's report (run make demo first)
+	$(BIN)/innolink report --env local --screenshot docs/report.png
 
 test: setup browser ## run the test suite
 	$(BIN)/python -m pytest -q tests

@@ -15,7 +15,18 @@ INNOLINK = str(Path(sys.executable).parent / "innolink")
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["run"], ["submit"], ["generate"], ["tables"], ["stages"], ["ui"]]
+    "command",
+    [
+        [],
+        ["run"],
+        ["submit"],
+        ["generate"],
+        ["tables"],
+        ["stages"],
+        ["ui"],
+        ["report"],
+        ["runs", "compare"],
+    ],
 )
 def test_help(command):
     out = subprocess.run([INNOLINK, *command, "--help"], capture_output=True, text=True, timeout=60)
@@ -34,8 +45,8 @@ def test_run_help_documents_the_contract():
 def test_unknown_stage_exits_non_zero(capsys):
     assert main(["run", "nosuch", "--conf-dir", str(ROOT / "conf")]) == 1
     assert (
-        "unknown stage(s) ['nosuch']; known: firms, patents, pages or all"
-        in capsys.readouterr().err.replace("\n", "")
+        "unknown stage(s) ['nosuch']; known: firms, patents, pages, link, keywords, linkage, "
+        "summary, flows, science or all" in capsys.readouterr().err.replace("\n", "")
     )
 
 

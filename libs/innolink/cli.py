@@ -295,6 +295,136 @@ def tables(
 
 
 @app.command()
+def report(
+    env: EnvOpt = "local",
+    sets: SetOpt = None,
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out", help="Folder of index.html and its figures (default report.out_dir)."
+        ),
+    ] = None,
+    screenshot: Annotated[
+        str | None,
+        typer.Option("--screenshot", help="Also save a PNG of the page (headless Chromium)."),
+    ] = None,
+    conf_dir: ConfDirOpt = "conf",
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write the analysts' HTML report: scores by country x firm type x industry, inventor
+    flows, science linkage, caveats and the data versions behind every number."""
+    _setup_logging(verbose)
+    try:
+        from pathlib import Path
+
+        cfg = _load(env, sets, warehouse, conf_dir)
+        from innolink.report.build import build_report
+        from innolink.session import build_session
+
+        spark = build_session(cfg)
+        result = build_report(spark, cfg, os.path.abspath(out) if out else None)
+        for section, why in result.not_produced.items():
+            console.print(f"[yellow]{section}[/]: not produced: {why}")
+        console.print(f"[green]report[/]: {result.path}")
+        if screenshot:
+            from innolink.report.browser import screenshot as take
+
+            png = take(
+                result.path,
+                Path(os.path.abspath(screenshot)),
+                browser=cfg.report.browser,
+                width=cfg.report.screenshot_width,
+                height=cfg.report.screenshot_height,
+                timeout=cfg.report.browser_timeout_s,
+            )
+            console.print(f"[green]screenshot[/]: {png}")
+    except InnolinkError as exc:
+        _fail(exc)
+    except Exception as exc:  # noqa: BLE001 - one clear line for the user, the trace in the log
+        log.debug("report failed", exc_info=True)
+        console.print(f"[bold red]error:[/] {type(exc).__name__}: {str(exc)[:300]}")
+        console.print("run again with --verbose for the full trace")
+        raise typer.Exit(1) from None
+
+
+runs_app = typer.Typer(
+    help="MLflow runs of the stages: compare them side by side.", no_args_is_help=True
+)
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("compare")
+def runs_compare(
+    run_ids: Annotated[
+        list[str] | None, typer.Argument(help="Run ids (default: the two newest of --stage).")
+    ] = None,
+    runs: Annotated[
+        list[str] | None,
+        typer.Option("--runs", help="Run ids, repeatable or comma-separated."),
+    ] = None,
+    experiment: Annotated[
+        str | None,
+        typer.Option("--experiment", help="Experiment searched for the newest runs."),
+    ] = None,
+    stage: Annotated[str, typer.Option("--stage", help="Stage whose runs are compared.")] = (
+        "linkage"
+    ),
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | markdown.")] = "table",
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write to this file instead of the terminal.")
+    ] = None,
+    env: EnvOpt = "local",
+    sets: SetOpt = None,
+    conf_dir: ConfDirOpt = "conf",
+    verbose: VerboseOpt = False,
+) -> None:
+    """MLflow runs side by side: groups, metrics, params, Delta versions read and written, git
+    commit; with two runs, what changed from the first to the second."""
+    _setup_logging(verbose)
+    try:
+        from pathlib import Path
+
+        from innolink.runs import (
+            FORMATS,
+            client_for,
+            compare,
+            default_experiment,
+            difference_lines,
+            load_runs,
+            render,
+            to_rich,
+        )
+
+        if fmt not in FORMATS:
+            raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        cfg = _load(env, sets, None, conf_dir)
+        ids = [
+            part.strip() for given in [*(run_ids or []), *(runs or [])] for part in given.split(",")
+        ]
+        comparison = compare(
+            load_runs(
+                client_for(cfg),
+                experiment or default_experiment(cfg, stage),
+                stage,
+                [i for i in ids if i],
+            )
+        )
+        if out:
+            Path(out).write_text(render(comparison, fmt), encoding="utf-8")
+            console.print(f"[green]runs compare[/]: {os.path.abspath(out)}")
+        elif fmt == "table":
+            terminal = Console()
+            terminal.print(to_rich(comparison))
+            for line in difference_lines(comparison, short=True):
+                terminal.print(line, highlight=False)
+        else:
+            sys.stdout.write(render(comparison, fmt))
+    except InnolinkError as exc:
+        _fail(exc)
+
+
+@app.command()
 def stages() -> None:
     """List the stages `innolink run all` runs, in order."""
     from innolink.stages import _registry

@@ -287,6 +287,59 @@ class KeywordsConfig(_Strict):
     top_k: int = Field(default=30, ge=1)
     # Japanese / Chinese stop words and boilerplate vocabulary.
     stopwords: str = "conf/mappings/stopwords.yaml"
+    # A page's term counts are weighted by its kind (silver/pages.page_kind); kinds not
+    # listed weigh as `other` (home pages and the rest).
+    page_kind_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "product_service": 1.0,
+            "other": 0.7,
+            "about": 0.5,
+            "news": 0.4,
+            "investor_relations": 0.2,
+        }
+    )
+    # Candidates per page (YAKE's best), of 1..max_ngram words.
+    yake_keywords: int = Field(default=50, ge=1)
+    max_ngram: int = Field(default=3, ge=1, le=5)
+    # Longest page text read (characters, title included).
+    max_page_chars: int = Field(default=20000, ge=100)
+    # A line on at least this share of a firm's pages (of one language) is site template,
+    # when the firm has template_min_pages pages or more.
+    template_share: float = Field(default=0.6, gt=0, le=1)
+    template_min_pages: int = Field(default=4, ge=2)
+    # A term on more than this share of a language's firms is boilerplate (applied when the
+    # language has min_firms_for_share firms or more).
+    max_firm_share: float = Field(default=0.5, gt=0, le=1)
+    min_firms_for_share: int = Field(default=10, ge=2)
+    # A term with at least this share of its occurrences right before "technology" / 技術 /
+    # 技术 (conf technology_heads) is a technology, not a product.
+    technology_share: float = Field(default=0.5, gt=0, le=1)
+    # A term seen with the same neighbouring word in at least this share of its occurrences
+    # is a fragment of a longer phrase ("storage" of "energy storage").
+    fragment_share: float = Field(default=0.7, gt=0, le=1)
+    # A term with at least this share of its occurrences inside a longer kept keyword goes
+    # ("robots" inside "industrial robots").
+    subsumption_share: float = Field(default=0.6, gt=0, le=1)
+    # Patent text: title, abstract and the first claim ("first"; all claims when there is no
+    # first claim), or every claim ("all"), cut at max_claim_chars.
+    patent_claims: Literal["first", "all"] = "first"
+    max_claim_chars: int = Field(default=4000, ge=100)
+    # Sudachi split mode for Japanese: C keeps compounds whole (バッテリーパック).
+    japanese_split_mode: Literal["A", "B", "C"] = "C"
+    # Word2Vec per language on its patents and pages: small and quick by default.
+    vector_size: int = Field(default=32, ge=2)
+    word2vec_window: int = Field(default=5, ge=1)
+    word2vec_iterations: int = Field(default=1, ge=1)
+    word2vec_min_count: int = Field(default=2, ge=1)
+    seed: int = 7
+    # Log each language's fitted PipelineModel to MLflow (keywords_<language>).
+    log_models: bool = True
+    # Precision@k of the keywords of the labelled pages (labels: YAML, pages: read from
+    # label_pages), logged to MLflow as keywords.precision_at_<k>.
+    evaluate: bool = False
+    labels: str = "tests/data/keywords_labels.yaml"
+    label_pages: str = "../shared/data/web"
+    evaluate_k: int = Field(default=10, ge=1)
     # --- keywords: more settings here ---
 
 
