@@ -13,10 +13,10 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import sparse
-
 from innolink.linkage import model as M
 from innolink.linkage.summary import bootstrap_ci, summarize
+from scipy import sparse
+
 from tests.conftest import cli, last_run, table
 
 # --- model maths ------------------------------------------------------------------------
@@ -96,7 +96,12 @@ def test_summary_cells_margins_and_bootstrap():
     # (*,t,i) 2, (*,*,*) 1 -> 16 rows.
     assert len(out) == 16
     jp = out.loc[("JP", "startup", "Energy")]
-    assert (jp["n"], jp["mean"], jp["median"], jp["shuffle_mean"]) == (2, 0.30000000000000004, 0.30000000000000004, 0.1)
+    assert (jp["n"], jp["mean"], jp["median"], jp["shuffle_mean"]) == (
+        2,
+        0.30000000000000004,
+        0.30000000000000004,
+        0.1,
+    )
     assert jp["sd"] == pytest.approx(np.std([0.2, 0.4], ddof=1))
     assert not jp["small"]
     assert out.loc[("US", "incumbent", "Energy")]["small"]  # one firm < small_group 2
@@ -140,7 +145,9 @@ def tiny_world(spark, warehouse):
             for j in range(3):
                 pub = f"{fid}-P{j}"
                 fp.append((fid, pub, 1.0, 1.0, "test", None, "t"))
-                text.append((pub, "en", [f"t{topics[j % 2]}", f"t{topics[j % 2]}", "common"], [], "t"))
+                text.append(
+                    (pub, "en", [f"t{topics[j % 2]}", f"t{topics[j % 2]}", "common"], [], "t")
+                )
             products = topics if g == 0 else rnd.sample(range(6), 2)
             for k, p in enumerate(products):
                 kw.append((fid, f"p{p}", "en", 1.0 + k, k + 1, [], "t"))
@@ -233,8 +240,8 @@ def test_summary_table(spark, linked):
     from innolink.tables import SCORE_SUMMARY
 
     tmp, _, _ = linked
-    summary = table(spark, tmp, SCORE_SUMMARY).toPandas().set_index(
-        ["country", "firm_type", "industry"]
+    summary = (
+        table(spark, tmp, SCORE_SUMMARY).toPandas().set_index(["country", "firm_type", "industry"])
     )
     jp = summary.loc[("JP", "startup", "*")]
     assert jp["n"] == 12 and not jp["small"]

@@ -350,6 +350,7 @@ def test_parties(frames, rows):
             country=country,
             address=None,
             lang=None,
+            party_id=None,
         )
 
     expected = [

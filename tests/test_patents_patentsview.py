@@ -169,6 +169,11 @@ CPC = [
 ]
 
 
+def _inventor_id(first: str, last: str) -> str:
+    """An id in the shape of PatentsView's disambiguated inventor ids ("fl:th_ln:goecke-1")."""
+    return f"fl:{first[:2].lower()}_ln:{last.lower()}-1"
+
+
 def _write(path: Path, table: str, rows: list[list], raw_lines: tuple[str, ...] = ()) -> Path:
     """A table as PatentsView writes it: tab-separated, strings quoted (QUOTE_NONNUMERIC)."""
     out = io.StringIO()
@@ -266,7 +271,10 @@ def write_folder(root: Path) -> Path:
     _write(
         root / "g_inventor_disambiguated.tsv.gz",
         "g_inventor_disambiguated",
-        [[pid, seq, None, first, last, None, loc] for pid, seq, first, last, loc in INVENTORS],
+        [
+            [pid, seq, _inventor_id(first, last), first, last, None, loc]
+            for pid, seq, first, last, loc in INVENTORS
+        ],
     )
     _write(
         root / "g_assignee_disambiguated.tsv",
@@ -443,7 +451,7 @@ def test_patents(frames, rows, folder):
 def test_parties(frames, rows):
     places = {lid: (city, state, country) for lid, city, state, country in LOCATIONS}
 
-    def party(pub_key, role, seq, name, org, first=None, last=None, location=None):
+    def party(pub_key, role, seq, name, org, first=None, last=None, location=None, party_id=None):
         city, state, country = places.get(location, (None, None, None))
         return dict(
             pub_key=pub_key,
@@ -458,21 +466,32 @@ def test_parties(frames, rows):
             country=country,
             address=None,
             lang=None,
+            party_id=party_id,
         )
 
     inventors = [
-        party(f"US-{pid}-{kind}", "inventor", seq + 1, f"{first} {last}", False, first, last, loc)
+        party(
+            f"US-{pid}-{kind}",
+            "inventor",
+            seq + 1,
+            f"{first} {last}",
+            False,
+            first,
+            last,
+            loc,
+            _inventor_id(first, last),
+        )
         for pid, seq, first, last, loc in INVENTORS
         for kind in [{"D670976": "S1"}.get(pid, "B2")]
         if pid != "D682928"
     ]
     assignees = [
         party("US-9162460-B2", "assignee", 1, "BROTHER KOGYO KABUSHIKI KAISHA", True,
-              location="loc-nagoya"),
+              location="loc-nagoya", party_id="717e8394-c25d-4ea6-b444-09d6036a4cde"),
         party("US-7310766-B2", "assignee", 1, "International Business Machines Corporation",
-              True, location="loc-armonk"),
+              True, location="loc-armonk", party_id="5332f217-9472-48e0-8206-c1d1349f21cd"),
         party("US-D670976-S1", "assignee", 1, "Spectrum Diversified Designs, Inc.", True,
-              location="loc-streetsboro"),
+              location="loc-streetsboro", party_id="66f15ffb-b63f-41e3-96e8-57da244cca51"),
         party("US-8088480-B2", "assignee", 1, "Shieldmark, Inc.", True),
         party("US-7158578-B2", "assignee", 1, "Freescale Semiconductor, Inc.", True),
         party("US-6838391-B2", "assignee", 1, "Osram Opto Semiconductors GmbH & Co. oHG", True),
@@ -555,7 +574,7 @@ def test_rejects_and_count_rule(rows, folder):
             _uri(folder, "g_inventor_disambiguated.tsv.gz"),
             f"row {len(INVENTORS)}",
             "patentsview.unknown_patent",
-            f"D682928\t0\t\tMin-Chul\tKim\t\t{inventor[4]}",
+            f"D682928\t0\t{_inventor_id('Min-Chul', 'Kim')}\tMin-Chul\tKim\t\t{inventor[4]}",
         ),
         (
             _uri(folder, "g_cpc_current.tsv.gz"),

@@ -91,6 +91,16 @@ def test_layout_and_counts(world):
     files = {f["path"] for f in manifest["files"]}
     assert {t["file"] for t in listed} <= files
     assert "truth/applicant_truth.parquet" in files and "truth/group_truth.csv" in files
+    for name in ("patent_inventors", "inventor_moves", "npl_truth"):
+        assert f"truth/{name}.parquet" in files
+    inventors = pq.read_table(out / "truth" / "patent_inventors.parquet").to_pylist()
+    assert counts["inventors"] == len({r["inventor_key"] for r in inventors})
+    npl = pq.read_table(out / "truth" / "npl_truth.parquet").to_pylist()
+    assert (counts["npl"], counts["npl_scientific"]) == (
+        len(npl),
+        sum(r["scientific"] for r in npl),
+    )
+    assert set(counts["inventor_moves"]) == {"site", "firm", "abroad"}
 
 
 def test_truth_tables_are_consistent(world):
@@ -173,6 +183,26 @@ def test_uspto_reader_rejects_only_the_planted_documents(world, defects):
         assert (rel, applicant.name, doc.title_lang) == (t["file"], t["applicant"], "en")
         assert next(c.code for c in doc.classes if c.scheme == "IPC" and c.main) == t["ipc_main"]
         assert doc.abstract and doc.claim_count and doc.first_claim.startswith("1. A")
+    # Inventors are the planted people, where they were at filing; references the planted ones.
+    people = _by_pub(out / "truth" / "patent_inventors.parquet")
+    npl = _by_pub(out / "truth" / "npl_truth.parquet")
+    for key, (_, doc) in parsed.items():
+        inventors = [
+            (p.sequence, p.name, p.city, p.country) for p in doc.parties if p.role == "inventor"
+        ]
+        assert inventors == [
+            (r["sequence"], r["name"], r["city"], r["country"]) for r in people[key]
+        ]
+        assert all(r["address_given"] for r in people[key])
+        references = [(c.sequence, c.text) for c in doc.citations if c.kind == "npl"]
+        assert references == [(r["sequence"], r["text"]) for r in npl.get(key, [])]
+
+
+def _by_pub(path) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for row in pq.read_table(path).to_pylist():
+        out.setdefault(row["pub_key"], []).append(row)
+    return {k: sorted(v, key=lambda r: r["sequence"]) for k, v in out.items()}
 
 
 def test_google_reader_rejects_only_the_planted_lines(spark, world, defects):
@@ -204,6 +234,97 @@ def test_google_reader_rejects_only_the_planted_lines(spark, world, defects):
     }
     # names as written, white space normalised by the reader (a full-width space is one)
     assert assignees == {(t["pub_key"], " ".join(t["applicant"].split())) for t in truth}
+    local = {t["pub_key"] for t in truth}
+    people = _by_pub(out / "truth" / "patent_inventors.parquet")
+    inventors = {
+        (r["pub_key"], r["sequence"], r["name"], r["country"])
+        for r in frames.parties.where("role = 'inventor'").collect()
+    }
+    assert inventors == {
+        (k, r["sequence"], " ".join(r["name"].split()), r["country"])
+        for k in local
+        for r in people[k]
+    }
+    assert not any(r["address_given"] for k in local for r in people[k])
+    npl = _by_pub(out / "truth" / "npl_truth.parquet")
+    references = {
+        (r["pub_key"], r["sequence"], r["text"])
+        for r in frames.citations.where("kind = 'npl'").collect()
+    }
+    assert references == {
+        (k, r["sequence"], " ".join(r["text"].split())) for k in local for r in npl.get(k, [])
+    }
+
+
+def test_planted_moves_are_what_the_patents_show(world):
+    out, _ = world
+    moves = pq.read_table(out / "truth" / "inventor_moves.parquet").to_pylist()
+    people = pq.read_table(out / "truth" / "patent_inventors.parquet").to_pylist()
+    firms = {
+        f["firm_key"]: f for f in pq.read_table(out / "truth" / "firm_truth.parquet").to_pylist()
+    }
+    by_person: dict[str, list[dict]] = {}
+    for row in people:
+        by_person.setdefault(row["inventor_key"], []).append(row)
+    seen = Counter()
+    for move in moves:
+        before_firm = firms[move["from_firm_key"]]
+        after_firm = firms[move["to_firm_key"]]
+        if move["kind"] == "site":
+            assert move["to_firm_key"] == move["from_firm_key"]
+            assert move["to_city"] != move["from_city"]
+        elif move["kind"] == "firm":
+            assert (
+                before_firm["country"] == after_firm["country"] != ""
+                and move["to_firm_key"] != move["from_firm_key"]
+            )
+        else:
+            assert before_firm["country"] != after_firm["country"] == move["to_country"]
+        for row in by_person.get(move["inventor_key"], []):
+            after = row["app_date"] >= move["move_date"]
+            assert row["firm_key"] == (move["to_firm_key"] if after else move["from_firm_key"])
+            if row["address_given"]:
+                assert row["city"] == (move["to_city"] if after else move["from_city"])
+                seen[(move["kind"], after)] += 1
+    # every kind of move is seen on grants before and after it
+    assert all(
+        seen[(kind, after)] for kind in ("site", "firm", "abroad") for after in (False, True)
+    )
+    # a firm's people who never move stay in one city on all its patents
+    movers = {m["inventor_key"] for m in moves}
+    for key, rows in by_person.items():
+        if key not in movers:
+            assert len({r["city"] for r in rows if r["address_given"]}) <= 1
+            assert len({r["firm_key"] for r in rows}) == 1
+
+
+def test_planted_references_follow_the_sectors(world):
+    out, _ = world
+    npl = pq.read_table(out / "truth" / "npl_truth.parquet").to_pylist()
+    patents = {
+        t["pub_key"]: t for t in pq.read_table(out / "truth" / "patent_truth.parquet").to_pylist()
+    }
+    from innolink.flows.wipo import wipo_fields
+
+    sector = {n: f.sector for n, f in wipo_fields().items()}
+    refs, sci = Counter(), Counter()
+    for r in npl:
+        s = sector[patents[r["pub_key"]]["field"]]
+        refs[s] += 1
+        sci[s] += r["scientific"]
+    per_patent = Counter(sector[t["field"]] for t in patents.values())
+    # chemistry patents cite more, and more science, than mechanical engineering ones
+    chem, mech = "Chemistry", "Mechanical engineering"
+    assert refs[chem] / per_patent[chem] > 2 * refs[mech] / per_patent[mech]
+    assert sci[chem] / refs[chem] > sci[mech] / refs[mech] + 0.2
+    assert {r["kind"] for r in npl} >= {
+        "journal",
+        "doi",
+        "preprint",
+        "search_report",
+        "catalog",
+        "standard",
+    }
 
 
 def test_warc_records_parse_and_the_broken_ones_are_where_planted(world, defects):
@@ -286,3 +407,16 @@ def test_generate_refuses_a_folder_it_did_not_write(spark, tmp_path):
     with pytest.raises(ConfigError, match="not empty"):
         generate(spark, 1, scale_of("demo", firms=5), tmp_path)
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_people_and_references_left_every_other_draw_as_it_was(world):
+    """The patents' own draws are those of the generator before inventors were people and
+    references were planted: the digest of seed 7's patent truth is the one that generator
+    gave (computed with it, commit a21443e)."""
+    out, _ = world
+    cols = ["pub_key", "office", "file", "firm_key", "firm_id", "entity", "applicant", "variant",
+            "field", "ipc_main", "lang"]  # fmt: skip
+    rows = pq.read_table(out / "truth" / "patent_truth.parquet").to_pylist()
+    data = sorted(tuple(str(r[c]) for c in cols) for r in rows)
+    digest = hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
+    assert (len(rows), digest) == (2228, "726297262126372f")

@@ -320,10 +320,17 @@ class KeywordsConfig(_Strict):
     # A term with at least this share of its occurrences inside a longer kept keyword goes
     # ("robots" inside "industrial robots").
     subsumption_share: float = Field(default=0.6, gt=0, le=1)
+    # weight = firm-level tf-idf x (YAKE relevance ** yake_exponent): 1 for a page's best
+    # candidate, falling linearly to 1/n for its n-th; 0 leaves tf-idf alone.
+    yake_exponent: float = Field(default=0.0, ge=0)
     # Patent text: title, abstract and the first claim ("first"; all claims when there is no
     # first claim), or every claim ("all"), cut at max_claim_chars.
     patent_claims: Literal["first", "all"] = "first"
     max_claim_chars: int = Field(default=4000, ge=100)
+    # Pages and patents of a language with fewer documents than this are rejected
+    # (language.too_few_documents): too little text for Word2Vec or for the language's
+    # cross-firm statistics (a page lingua misread as French on an English site).
+    min_language_documents: int = Field(default=10, ge=1)
     # Sudachi split mode for Japanese: C keeps compounds whole (バッテリーパック).
     japanese_split_mode: Literal["A", "B", "C"] = "C"
     # Word2Vec per language on its patents and pages: small and quick by default.
@@ -395,7 +402,10 @@ class FlowsConfig(_Strict):
     # another firm and city) when the name is rare: fewer other people with that name are
     # expected among all inventors than this (from the frequencies of its family and
     # given names). 0 turns the rule off.
-    rare_name_expected: float = Field(default=0.2, ge=0)
+    rare_name_expected: float = Field(default=0.1, ge=0)
+    # A shared city is evidence only for names rarer than this (same measure): two John
+    # Smiths of one city are not one person for living there.
+    city_evidence_expected: float = Field(default=0.5, ge=0)
     # A name key shorter than this (after normalisation) is never merged by rarity.
     min_name_chars: int = Field(default=4, ge=1)
     # --- flows: more settings here ---

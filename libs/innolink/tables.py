@@ -198,6 +198,9 @@ PATENT_PARTIES = TableSpec(
             _s("country"),
             _s("address"),
             _s("lang"),
+            # The source's own id of the person or organisation (PatentsView's disambiguated
+            # inventor_id / assignee_id); null for sources without one.
+            _s("party_id"),
             _s("run_id", False),
         ]
     ),
@@ -385,6 +388,38 @@ def _f(name: str, nullable: bool = True) -> StructField:
 
 # --- link tables (stage `link`) ---
 
+APPLICANT_FIRM_LINKS = TableSpec(
+    layer="silver",
+    name="applicant_firm_links",
+    schema=StructType(
+        [
+            # The applicant's name as written, and the office of the publications naming it.
+            _s("applicant", False),
+            _s("office", False),
+            # The country most publications give with the name.
+            _s("country"),
+            # normalize_name of the name (the key silver/firms' name_keys hold).
+            _s("name_key"),
+            # null: no listed firm (method none); an audited outcome, not a reject.
+            _s("firm_id"),
+            # The model's score of the best candidate (linked or not), 0 without candidate.
+            _f("score", False),
+            # exact, reading (through a Japanese / Chinese reading), fuzzy, family (a GLEIF
+            # subsidiary credited to its listed parent), alias (conf), none.
+            _s("method", False),
+            # The firm's name the applicant matched (also for method none: the best rejected).
+            _s("matched_name"),
+            # Forms compared, features, veto, the runner-up firm and its score.
+            _s("evidence"),
+            StructField("publications", IntegerType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("applicant", "office"),
+    volatile=("run_id",),
+    description="Every applicant name -> its listed firm or none, with score and evidence.",
+)
+
 FIRM_PATENTS = TableSpec(
     layer="gold",
     name="firm_patents",
@@ -443,6 +478,24 @@ PATENT_TEXT = TableSpec(
     description="Patent text as normalized tokens (title, abstract, first claim) and a vector.",
 )
 
+KEYWORD_VECTORS = TableSpec(
+    layer="gold",
+    name="keyword_vectors",
+    schema=StructType(
+        [
+            _s("language", False),
+            _s("keyword", False),
+            # Mean Word2Vec vector of the keyword's words (the language's model; the same
+            # dimension as gold/patent_text.vector; zeros when no word has a vector).
+            StructField("vector", ArrayType(DoubleType()), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("language", "keyword"),
+    volatile=("run_id",),
+    description="A vector for every keyword of gold/firm_keywords, per language.",
+)
+
 # --- linkage tables (stages `linkage`, `summary`) ---
 
 FIRM_SCORES = TableSpec(
@@ -499,7 +552,157 @@ SCORE_SUMMARY = TableSpec(
 
 # --- flows tables (stage `flows`) ---
 
+INVENTOR_PATENTS = TableSpec(
+    layer="gold",
+    name="inventor_patents",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            StructField("sequence", IntegerType(), False),
+            # The person: "pv:<PatentsView inventor id>" when the source has one, else
+            # "nm:<name key>#<n>" from the light disambiguation (docs/flows_science.md).
+            _s("inventor_id", False),
+            # party_id, evidence (firm, city or co-inventor shared), rare_name, single.
+            _s("id_method", False),
+            _s("name_key", False),
+            _s("country"),
+            # First-level region (conf/mappings/regions.yaml); null: not located below the
+            # country in a country that has a region table.
+            _s("region"),
+            # How the region was found: state, city, city_token, address or country.
+            _s("region_source"),
+            _d("date"),
+            StructField("field", IntegerType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key", "sequence"),
+    volatile=("run_id",),
+    description="Every inventor of every publication: the person it is and the region.",
+)
+
+INVENTOR_FLOWS = TableSpec(
+    layer="gold",
+    name="inventor_flows",
+    schema=StructType(
+        [
+            _s("from_region", False),
+            _s("to_region", False),
+            # Filing year of the first patent in the new region.
+            StructField("year", IntegerType(), False),
+            # WIPO technology field (1-35) of that patent; 0: no IPC/CPC code.
+            StructField("field", IntegerType(), False),
+            _s("field_name", False),
+            _s("from_country", False),
+            _s("to_country", False),
+            StructField("moves", LongType(), False),
+            StructField("inventors", LongType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("from_region", "to_region", "year", "field"),
+    volatile=("run_id",),
+    description="Inventor moves: consecutive patents of one inventor in two regions.",
+)
+
+REGION_FLOWS = TableSpec(
+    layer="gold",
+    name="region_flows",
+    schema=StructType(
+        [
+            _s("region", False),
+            StructField("year", IntegerType(), False),
+            _s("region_name", False),
+            _s("country", False),
+            StructField("inflow", LongType(), False),
+            StructField("outflow", LongType(), False),
+            # inflow - outflow
+            StructField("net", LongType(), False),
+            # Inventors with a patent filed in the region that year.
+            StructField("inventors", LongType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("region", "year"),
+    volatile=("run_id",),
+    description="Inventor inflow, outflow and net inflow of each region and year.",
+)
+
+
 # --- science tables (stage `science`) ---
+
+NPL_CITATIONS = TableSpec(
+    layer="gold",
+    name="npl_citations",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            StructField("sequence", IntegerType(), False),
+            StructField("scientific", BooleanType(), False),
+            # The rule of conf/mappings/science.yaml that decided (journal, doi, search_report...).
+            _s("npl_class", False),
+            _s("doi"),
+            _s("pmid"),
+            _s("arxiv"),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key", "sequence"),
+    volatile=("run_id",),
+    description="Non-patent literature cited by each publication, scientific or not, and why.",
+)
+
+SCIENCE_LINKAGE = TableSpec(
+    layer="gold",
+    name="science_linkage",
+    schema=StructType(
+        [
+            _s("pub_key", False),
+            _s("office", False),
+            # Country of the first applicant (else assignee, else inventor) with one.
+            _s("country"),
+            # Filing year (application date, else priority, else publication date).
+            StructField("year", IntegerType()),
+            StructField("field", IntegerType(), False),
+            _s("field_name", False),
+            StructField("patent_citations", IntegerType(), False),
+            StructField("npl", IntegerType(), False),
+            StructField("scientific", IntegerType(), False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("pub_key",),
+    volatile=("run_id",),
+    description="Science linkage of each publication: NPL and scientific references cited.",
+)
+
+SCIENCE_SUMMARY = TableSpec(
+    layer="gold",
+    name="science_summary",
+    schema=StructType(
+        [
+            # firm, country, field or year
+            _s("level", False),
+            # firm_id, country code, field number or year, as text
+            _s("key", False),
+            _s("label", False),
+            # Publications; for firms the sum of gold/firm_patents shares (fractional).
+            _f("patents", False),
+            _f("npl", False),
+            _f("scientific", False),
+            # Publications citing at least one scientific reference.
+            _f("patents_with_science", False),
+            # scientific / patents, and patents_with_science / patents
+            _f("scientific_per_patent", False),
+            _f("share_with_science", False),
+            _s("run_id", False),
+        ]
+    ),
+    keys=("level", "key"),
+    volatile=("run_id",),
+    description="Science linkage by firm, country, technology field and filing year.",
+)
+
 
 # --- more tables here ---
 
@@ -520,8 +723,16 @@ REGISTRY: dict[str, TableSpec] = {
         FIRM_PATENTS,
         FIRM_KEYWORDS,
         PATENT_TEXT,
+        KEYWORD_VECTORS,
         FIRM_SCORES,
         SCORE_SUMMARY,
+        INVENTOR_PATENTS,
+        INVENTOR_FLOWS,
+        REGION_FLOWS,
+        NPL_CITATIONS,
+        SCIENCE_LINKAGE,
+        SCIENCE_SUMMARY,
+        APPLICANT_FIRM_LINKS,
         # --- registry: more tables here ---
     )
 }

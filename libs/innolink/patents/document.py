@@ -54,6 +54,7 @@ class Party:
     country: str | None = None  # ISO 3166-1 alpha-2 when the document gives it
     address: str | None = None  # the full address text when the document has one
     lang: str | None = None  # language of name/address when the document says
+    party_id: str | None = None  # the source's id of the party (PatentsView's); XML has none
 
 
 @dataclass

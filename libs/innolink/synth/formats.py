@@ -101,7 +101,8 @@ def _address(city: str | None, state: str | None, country: str) -> str:
 def uspto_grant(p: dict) -> bytes:
     """One us-patent-grant document: p has number, kind, grant_date, app_number, app_date,
     title, abstract, claims, ipc (main first), applicant (name, city, state, country),
-    inventors [(first, last, city, state, country)], citations [(number, kind, name, date)]."""
+    inventors [(first, last, city, state, country)], citations [(number, kind, name, date)],
+    npl [reference texts]."""
     number = f"{p['number']:08d}"
     grant: date = p["grant_date"]
     file_name = f"US{number}-{_d(grant)}.XML"
@@ -133,7 +134,8 @@ def uspto_grant(p: dict) -> bytes:
         "</classifications-cpc>\n",
         f'<invention-title id="d2e43">{escape(p["title"])}</invention-title>\n',
     ]
-    if p["citations"]:
+    references = p.get("npl", [])
+    if p["citations"] or references:
         lines.append("<us-references-cited>\n")
         for i, (cnum, ckind, cname, cdate) in enumerate(p["citations"], start=1):
             lines.append(
@@ -141,6 +143,13 @@ def uspto_grant(p: dict) -> bytes:
                 f"<doc-number>{cnum}</doc-number>\n<kind>{ckind}</kind>\n"
                 f"<name>{escape(cname)}</name>\n<date>{cdate}</date>\n</document-id>\n</patcit>\n"
                 f"<category>{'cited by examiner' if i % 3 == 0 else 'cited by applicant'}"
+                "</category>\n</us-citation>\n"
+            )
+        # Non-patent literature follows the patents, numbered on (as USPTO numbers them).
+        for i, reference in enumerate(references, start=len(p["citations"]) + 1):
+            lines.append(
+                f'<us-citation>\n<nplcit num="{i:05d}">\n<othercit>{escape(reference)}</othercit>\n'
+                f"</nplcit>\n<category>{'cited by examiner' if i % 4 == 0 else 'cited by applicant'}"
                 "</category>\n</us-citation>\n"
             )
         lines.append("</us-references-cited>\n")
@@ -215,7 +224,8 @@ def sequence_listing(number: int) -> bytes:
 def google_row(p: dict) -> str:
     """One publications row: p has office, number, kind, pub_date, app_number, app_date,
     family_id, texts {lang: {title, abstract, claims}}, title_en, ipc, assignee (as written),
-    assignee_harmonized, country, inventors [(written, harmonized)], citations [pub numbers]."""
+    assignee_harmonized, country, inventors [(written, harmonized, country)], citations [pub
+    numbers], npl [reference texts]."""
     lang = p["lang"]
     texts = p["texts"]
     titles = [{"text": texts["title"], "language": lang, "truncated": False}]
@@ -245,9 +255,9 @@ def google_row(p: dict) -> str:
         "grant_date": "0",
         "priority_date": _d(p["app_date"]),
         "priority_claim": [],
-        "inventor": [w for w, _ in p["inventors"]],
+        "inventor": [w for w, _, _ in p["inventors"]],
         "inventor_harmonized": [
-            {"name": h, "country_code": p["country"]} for _, h in p["inventors"]
+            {"name": h, "country_code": country} for _, h, country in p["inventors"]
         ],
         "assignee": [p["assignee"]],
         "assignee_harmonized": [{"name": p["assignee_harmonized"], "country_code": p["country"]}],
@@ -268,6 +278,17 @@ def google_row(p: dict) -> str:
                 "filing_date": "0",
             }
             for c in p["citations"]
+        ]
+        + [
+            {
+                "publication_number": "",
+                "application_number": "",
+                "npl_text": reference,
+                "type": "",
+                "category": "SEA",
+                "filing_date": "0",
+            }
+            for reference in p.get("npl", [])
         ],
         "entity_status": "",
         "art_unit": "",

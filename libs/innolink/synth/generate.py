@@ -31,7 +31,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from innolink.errors import ConfigError
-from innolink.synth import formats, text
+from innolink.synth import formats, npl, people, text
+from innolink.synth.people import HARD_NEGATIVE, LISTED, entity_counts
 from innolink.synth.world import (
     COUNTRIES,
     FIRM_TYPES,
@@ -41,11 +42,13 @@ from innolink.synth.world import (
     Scale,
     World,
     _poisson,
+    firm_of,
     grant_tuesday,
     ipc_for_field,
     rng_of,
     seed_of,
     weighted,
+    world_of,
 )
 
 log = logging.getLogger(__name__)
@@ -67,16 +70,6 @@ WARC_DEFECTS = {
 }
 CRAWL_START = datetime(2024, 6, 3, 0, 0, 0)
 EXCHANGE_ORDER = ("JPX", "SHH", "SHZ", "NMS", "NYQ", "NGM", "NCM", "GER", "KSC", "NSI")
-
-
-@lru_cache(maxsize=4)
-def world_of(seed: int, scale: Scale) -> World:
-    return World(seed, scale)
-
-
-@lru_cache(maxsize=1 << 16)  # every firm of an L world (~2 KB each) fits
-def firm_of(seed: int, scale: Scale, index: int) -> dict:
-    return world_of(seed, scale).firm(index)
 
 
 def firm_id_of(firm: dict) -> str:
@@ -345,9 +338,6 @@ def _write_parquet(table: pa.Table, path: Path) -> None:
 # Phase 2: patents
 # ---------------------------------------------------------------------------------------
 
-# entity of a patent key: the listed firm itself, a confusable unlisted firm, an institute
-LISTED, HARD_NEGATIVE, INSTITUTE = 0, 1, 2
-
 
 def patent_keys(seed: int, scale: Scale, block: int) -> list[tuple]:
     """((office, period), (firm index, entity, j)) of every patent of a block's firms."""
@@ -355,13 +345,7 @@ def patent_keys(seed: int, scale: Scale, block: int) -> list[tuple]:
     keys = []
     for index in world.block_range(block):
         firm = firm_of(seed, scale, index)
-        urng = rng_of(seed, "unlisted", index)
-        counts = {
-            LISTED: firm["n_patents"],
-            HARD_NEGATIVE: _poisson(urng, 3.0) + 1 if urng.random() < 0.10 else 0,
-            INSTITUTE: _poisson(urng, 2.0) + 1 if urng.random() < 0.05 else 0,
-        }
-        for entity, n in counts.items():
+        for entity, n in entity_counts(seed, scale, index).items():
             for j in range(n):
                 rng = rng_of(seed, "pkey", index, entity, j)
                 office = weighted(rng, *zip(*OFFICES[firm["country"]], strict=True))
@@ -432,7 +416,18 @@ def _romaji(name) -> str:
 
 
 def render_patent(seed: int, scale: Scale, office: str, period: int, key: tuple, seq: int):
-    """(document bytes or JSON line, truth row, applicant row) of one patent."""
+    """(document bytes or JSON line, truth row) of one patent."""
+    doc, truth, _ = render_patent_full(seed, scale, office, period, key, seq)
+    return doc, truth
+
+
+def render_patent_full(seed: int, scale: Scale, office: str, period: int, key: tuple, seq: int):
+    """(document bytes or JSON line, truth row, {"inventors": rows, "npl": rows}) of one patent.
+
+    The patent's own random stream draws exactly what it drew before inventors were people
+    and references were planted (the old inventor names are drawn and dropped), so every
+    other part of the world stays as it was; inventors and references have their own streams.
+    """
     world = world_of(seed, scale)
     index, entity, j = key
     firm = firm_of(seed, scale, index)
@@ -459,22 +454,50 @@ def render_patent(seed: int, scale: Scale, office: str, period: int, key: tuple,
             written, variant = text.local_variant(firm, rng)
         firm_key, firm_id = firm["key"], firm_id_of(firm)
         english = f"{firm['stem_en']} {firm['word_en']} {firm['legal']}"
+        filer = firm["name"] if office == "US" else (firm["name_local"] or firm["name"])
     else:
         written = who["en"] if office == "US" else who["local"]
         variant, firm_key, firm_id, english = who["kind"], None, None, who["en"]
+        filer = written
     n_inventors = rng.randint(1, 4)
     texts = body.texts(lang)
+    references = npl.references(
+        seed,
+        key,
+        world.lexicon.fields[field].sector,
+        list(world.lexicon.fields[field].terms),
+        people.lexicon()[firm["country"]]["family"],
+        filer,
+        office,
+        lang,
+        npl.firm_factor(seed, index, firm["firm_type"] if entity == LISTED else None),
+    )
     if office == "US":
         grant = grant_tuesday(period)
         app_date = grant - timedelta(days=rng.randint(500, 1500))
         number = US_FIRST_NUMBER + seq
         kind = "B2" if rng.random() < 0.7 else "B1"
+        app_number = f"{17 if app_date.year >= 2020 else 16}{rng.randrange(10**6):06d}"
+        _inventors(world, firm["country"], "en", rng, n_inventors, firm["city"], firm["region"])
+        inventors = people.inventors_for(seed, scale, index, entity, j, app_date, n_inventors)
+        citations = [
+            (
+                str(rng.randrange(7_000_000, US_FIRST_NUMBER)),
+                rng.choice(("B1", "B2")),
+                f"{_romaji(rng.choice(cinfo['family']))} et al.",
+                f"{rng.randint(2005, 2019)}{rng.randint(1, 12):02d}00",
+            )
+            for _ in range(rng.randint(0, 6))
+        ]
+        examiner = rng.choice(("Anna", "Brian", "Carlos", "Diane", "Erik"))
+        art_unit = str(rng.choice((1700, 2100, 2400, 2800, 3600, 3700)))
+        places = [p.place(app_date) for p in inventors]
         doc = formats.uspto_grant(
             {
                 "number": number,
                 "kind": kind,
                 "grant_date": grant,
-                "app_number": f"{17 if app_date.year >= 2020 else 16}{rng.randrange(10**6):06d}",
+                "app_number": app_number,
                 "app_date": app_date,
                 "title": texts["title"],
                 "abstract": texts["abstract"],
@@ -488,31 +511,18 @@ def render_patent(seed: int, scale: Scale, office: str, period: int, key: tuple,
                     "country": firm["country"],
                 },
                 "inventors": [
-                    (
-                        g,
-                        f,
-                        firm["city"],
-                        firm["region"] if firm["country"] == "US" else None,
-                        firm["country"],
-                    )
-                    for g, f, _, _ in _inventors(
-                        world, firm["country"], "en", rng, n_inventors, firm["city"], firm["region"]
-                    )
+                    (p.first_name, p.family, city, region if country == "US" else None, country)
+                    for p, (city, region, country) in zip(inventors, places, strict=True)
                 ],
-                "citations": [
-                    (
-                        str(rng.randrange(7_000_000, US_FIRST_NUMBER)),
-                        rng.choice(("B1", "B2")),
-                        f"{_romaji(rng.choice(cinfo['family']))} et al.",
-                        f"{rng.randint(2005, 2019)}{rng.randint(1, 12):02d}00",
-                    )
-                    for _ in range(rng.randint(0, 6))
-                ],
-                "examiner": rng.choice(("Anna", "Brian", "Carlos", "Diane", "Erik")),
-                "art_unit": str(rng.choice((1700, 2100, 2400, 2800, 3600, 3700))),
+                "citations": citations,
+                "npl": [r.text for r in references],
+                "examiner": examiner,
+                "art_unit": art_unit,
             }
         )
         pub_key = f"US-{number}-{kind}"
+        names = [f"{p.first_name} {p.family}" for p in inventors]
+        cited = len(citations)
     else:
         year, quarter = period // 10, period % 10
         first_day = date(year, 3 * quarter - 2, 1)
@@ -524,9 +534,17 @@ def render_patent(seed: int, scale: Scale, office: str, period: int, key: tuple,
         else:
             number = str(CN_FIRST_NUMBER + (year - 2021) * 5_000_000 + seq)
             app_number = f"{app_date.year}{rng.randrange(10**8):08d}.{rng.randrange(10)}"
-        inventors = _inventors(
-            world, firm["country"], lang, rng, n_inventors, firm["city"], firm["region"]
-        )
+        _inventors(world, firm["country"], lang, rng, n_inventors, firm["city"], firm["region"])
+        inventors = people.inventors_for(seed, scale, index, entity, j, app_date, n_inventors)
+        places = [p.place(app_date) for p in inventors]
+        title_en = body.texts("en")["title"] if rng.random() < 0.5 else None
+        citations = [
+            f"{office}-{rng.randint(2010, 2019)}{rng.randrange(10**6):06d}-A"
+            if office == "JP"
+            else f"CN-{rng.randrange(100_000_000, CN_FIRST_NUMBER)}-A"
+            for _ in range(rng.randint(0, 3))
+        ]
+        names = [p.written(lang) for p in inventors]
         doc = formats.google_row(
             {
                 "office": office,
@@ -534,7 +552,7 @@ def render_patent(seed: int, scale: Scale, office: str, period: int, key: tuple,
                 "kind": "A",
                 "lang": lang,
                 "texts": texts,
-                "title_en": body.texts("en")["title"] if rng.random() < 0.5 else None,
+                "title_en": title_en,
                 "pub_date": pub_date,
                 "app_date": app_date,
                 "app_number": app_number,
@@ -543,16 +561,16 @@ def render_patent(seed: int, scale: Scale, office: str, period: int, key: tuple,
                 "assignee": written,
                 "assignee_harmonized": text.harmonized(english),
                 "country": firm["country"],
-                "inventors": [(w, h) for _, _, w, h in inventors],
-                "citations": [
-                    f"{office}-{rng.randint(2010, 2019)}{rng.randrange(10**6):06d}-A"
-                    if office == "JP"
-                    else f"CN-{rng.randrange(100_000_000, CN_FIRST_NUMBER)}-A"
-                    for _ in range(rng.randint(0, 3))
+                "inventors": [
+                    (name, p.harmonized(), country)
+                    for name, p, (_, _, country) in zip(names, inventors, places, strict=True)
                 ],
+                "citations": citations,
+                "npl": [r.text for r in references],
             }
         ).encode("utf-8")
         pub_key = f"{office}-{number}-A"
+        cited = len(citations)
     truth = {
         "pub_key": pub_key,
         "office": office,
@@ -566,22 +584,60 @@ def render_patent(seed: int, scale: Scale, office: str, period: int, key: tuple,
         "ipc_main": ipc[0],
         "lang": lang,
     }
-    return doc, truth
+    extras = {
+        "inventors": [
+            {
+                "pub_key": pub_key,
+                "sequence": i,
+                "inventor_key": p.key,
+                "name": name,
+                "firm_key": firm["key"],
+                "city": city,
+                "country": country,
+                "app_date": app_date,
+                # USPTO grants give the inventor's city; Google's export only the country.
+                "address_given": office == "US",
+            }
+            for i, (p, name, (city, _, country)) in enumerate(
+                zip(inventors, names, places, strict=True), start=1
+            )
+        ],
+        "npl": [
+            {
+                "pub_key": pub_key,
+                "sequence": cited + i,
+                "kind": r.kind,
+                "scientific": r.scientific,
+                "text": r.text,
+            }
+            for i, r in enumerate(references, start=1)
+        ],
+    }
+    return doc, truth, extras
 
 
 def write_patent_file(seed: int, scale: Scale, out: str, group: tuple, keys: list, offset: int):
-    """Render and write one output file; returns (truth rows, applicant rows, defects, stats)."""
+    """Render and write one output file; returns (truth rows, applicant rows, defects, extras:
+    the inventor and reference truth rows)."""
     office, period = group
     keys = sorted(keys)
     path = Path(out) / file_of(office, period)
     path.parent.mkdir(parents=True, exist_ok=True)
     truths, defects = [], []
+    extras: dict[str, list] = {"inventors": [], "npl": []}
+
+    def render(key, i):
+        doc, truth, more = render_patent_full(seed, scale, office, period, key, offset + i)
+        for name, rows in more.items():
+            extras[name] += rows
+        return doc, truth
+
     rel = file_of(office, period)
     if office == "US":
         with path.open("wb") as f:
             position = 0
             for i, key in enumerate(keys):
-                doc, truth = render_patent(seed, scale, office, period, key, offset + i)
+                doc, truth = render(key, i)
                 f.write(doc)
                 position += len(doc)
                 truths.append(truth)
@@ -619,7 +675,7 @@ def write_patent_file(seed: int, scale: Scale, out: str, group: tuple, keys: lis
     else:
         lines = []
         for i, key in enumerate(keys):
-            doc, truth = render_patent(seed, scale, office, period, key, offset + i)
+            doc, truth = render(key, i)
             lines.append(doc)
             truths.append(truth)
         quarter = period % 10
@@ -656,7 +712,7 @@ def write_patent_file(seed: int, scale: Scale, out: str, group: tuple, keys: lis
         (t["applicant"], t["office"], t["firm_key"], t["firm_id"], t["entity"], t["variant"])
         for t in truths
     )
-    return truths, list(applicants.items()), defects
+    return truths, list(applicants.items()), defects, extras
 
 
 # ---------------------------------------------------------------------------------------
@@ -1059,12 +1115,22 @@ def generate(spark, seed: int, scale: Scale, out: str | Path, progress=None) -> 
             .collect()
         )
         keys.unpersist()
-    patent_truth = [t for truths, _, _ in written for t in truths]
+    patent_truth = [t for truths, _, _, _ in written for t in truths]
     applicants: Counter = Counter()
-    for _, apps, file_defects in written:
+    inventor_truth, npl_truth = [], []
+    for _, apps, file_defects, extras in written:
         for k, n in apps:
             applicants[k] += n
         defects += file_defects
+        inventor_truth += extras["inventors"]
+        npl_truth += extras["npl"]
+    moves = blocks.flatMap(
+        lambda b, seed=seed, scale=scale: [
+            row
+            for i in world_of(seed, scale).block_range(b)
+            for row in people.moves_of(seed, scale, i)
+        ]
+    ).collect()
 
     pages = sc.accumulator(0)
     with phase("generate web", rows=lambda: pages.value):
@@ -1080,7 +1146,10 @@ def generate(spark, seed: int, scale: Scale, out: str | Path, progress=None) -> 
         defects += warc_defects
 
     _write_truth_tables(out, patent_truth, applicants, page_truth, defects)
-    manifest = _manifest(out, seed, scale, firms, patent_truth, page_truth, defects)
+    _write_people_truth(out, inventor_truth, moves, npl_truth)
+    manifest = _manifest(
+        out, seed, scale, firms, patent_truth, page_truth, defects, inventor_truth, moves, npl_truth
+    )
     return manifest
 
 
@@ -1188,7 +1257,82 @@ def _write_truth_tables(out: Path, patent_truth, applicants, page_truth, defects
     )
 
 
-def _manifest(out: Path, seed, scale, firms, patent_truth, page_truth, defects) -> dict:
+def _write_people_truth(out: Path, inventor_truth, moves, npl_truth) -> None:
+    """truth/patent_inventors.parquet, truth/inventor_moves.parquet, truth/npl_truth.parquet."""
+    truth = out / "truth"
+    _write_parquet(
+        pa.Table.from_pylist(
+            sorted(inventor_truth, key=lambda r: (r["pub_key"], r["sequence"])),
+            pa.schema(
+                [
+                    ("pub_key", pa.string()),
+                    ("sequence", pa.int32()),
+                    ("inventor_key", pa.string()),
+                    ("name", pa.string()),
+                    ("firm_key", pa.string()),
+                    ("city", pa.string()),
+                    ("country", pa.string()),
+                    ("app_date", pa.date32()),
+                    ("address_given", pa.bool_()),
+                ]
+            ),
+        ),
+        truth / "patent_inventors.parquet",
+    )
+    _write_parquet(
+        pa.Table.from_pylist(
+            sorted(moves, key=lambda r: r["inventor_key"]),
+            pa.schema(
+                [
+                    ("inventor_key", pa.string()),
+                    ("name", pa.string()),
+                    ("kind", pa.string()),
+                    ("move_date", pa.date32()),
+                    *[
+                        (c, pa.string())
+                        for c in (
+                            "from_firm_key",
+                            "to_firm_key",
+                            "from_city",
+                            "to_city",
+                            "from_country",
+                            "to_country",
+                        )
+                    ],
+                ]
+            ),
+        ),
+        truth / "inventor_moves.parquet",
+    )
+    _write_parquet(
+        pa.Table.from_pylist(
+            sorted(npl_truth, key=lambda r: (r["pub_key"], r["sequence"])),
+            pa.schema(
+                [
+                    ("pub_key", pa.string()),
+                    ("sequence", pa.int32()),
+                    ("kind", pa.string()),
+                    ("scientific", pa.bool_()),
+                    ("text", pa.string()),
+                ]
+            ),
+        ),
+        truth / "npl_truth.parquet",
+    )
+
+
+def _manifest(
+    out: Path,
+    seed,
+    scale,
+    firms,
+    patent_truth,
+    page_truth,
+    defects,
+    inventor_truth=(),
+    moves=(),
+    npl_truth=(),
+) -> dict:
     files = []
     digest = hashlib.sha256()
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != "MANIFEST.json"):
@@ -1222,6 +1366,10 @@ def _manifest(out: Path, seed, scale, firms, patent_truth, page_truth, defects) 
             "pages": sum(1 for p in page_truth if p["defect"] is None),
             "pages_near_duplicate": sum(1 for p in page_truth if p["duplicate_of"]),
             "planted_defects": dict(sorted(Counter(d["kind"] for d in defects).items())),
+            "inventors": len({r["inventor_key"] for r in inventor_truth}),
+            "inventor_moves": dict(sorted(Counter(m["kind"] for m in moves).items())),
+            "npl": len(npl_truth),
+            "npl_scientific": sum(1 for r in npl_truth if r["scientific"]),
         },
         "bytes": {
             folder: sum(f["bytes"] for f in files if f["path"].startswith(folder + "/"))

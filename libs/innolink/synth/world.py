@@ -25,7 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -503,3 +503,13 @@ def firm_names(
 
 def grant_tuesday(week: int) -> date:
     return FIRST_GRANT_TUESDAY + timedelta(weeks=week)
+
+
+@lru_cache(maxsize=4)
+def world_of(seed: int, scale: Scale) -> World:
+    return World(seed, scale)
+
+
+@lru_cache(maxsize=1 << 16)  # every firm of an L world (~2 KB each) fits
+def firm_of(seed: int, scale: Scale, index: int) -> dict:
+    return world_of(seed, scale).firm(index)

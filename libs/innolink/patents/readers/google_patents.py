@@ -546,6 +546,7 @@ def _parties(good: DataFrame) -> DataFrame:
                 F.col("p.country").alias("country"),
                 F.lit(None).alias("address"),
                 F.lit(None).alias("lang"),
+                F.lit(None).alias("party_id"),
             )
         )
     return conform(union(frames), PATENT_PARTIES)

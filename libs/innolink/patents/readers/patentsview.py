@@ -19,6 +19,9 @@ whole: a zip, a header without the columns used, or any table when the folder ho
 readable g_patent (without it no row has a publication key). An input path with no table
 file at all is one record, rejected as "input.not_found" / "patentsview.no_tables".
 
+Parties keep PatentsView's disambiguated inventor_id / assignee_id as party_id (null when
+the file lacks the column).
+
 Count rule per file: rows read == rows used + rows rejected, where a row is used when
 - g_patent: it is a publication (one silver/patents row, pub_key "US-<patent_id>-<wipo_kind>");
 - g_patent_abstract, g_application: it is merged into its publication's row;
@@ -142,6 +145,11 @@ TABLES: dict[str, tuple[str, ...]] = {
         "citation_category",
     ),
     "g_other_reference": ("patent_id", "other_reference_sequence", "other_reference_text"),
+}
+# Columns used when the file has them: the disambiguated ids (silver party_id).
+OPTIONAL = {
+    "g_inventor_disambiguated": ("inventor_id",),
+    "g_assignee_disambiguated": ("assignee_id",),
 }
 _FILE_NAME = re.compile(r"^(g_[a-z_]+)\.tsv(\.gz|\.bz2|\.zip)?$")
 
@@ -299,7 +307,7 @@ class _Folder:
             if missing:
                 self.reject_files([path], BAD_HEADER, f"missing {missing}; header {header}")
                 continue
-            frames.append(self._read_file(path, header, TABLES[table]))
+            frames.append(self._read_file(path, header, TABLES[table], OPTIONAL.get(table, ())))
             read.append(path)
         if not frames:
             return None
@@ -308,7 +316,9 @@ class _Folder:
         self.counts += [counts_by_source(rows), count_rows(self.spark, [(p, 0) for p in read])]
         return rows
 
-    def _read_file(self, path: str, header: list[str], columns: tuple[str, ...]) -> DataFrame:
+    def _read_file(
+        self, path: str, header: list[str], columns: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> DataFrame:
         schema = StructType(
             [StructField(c, StringType()) for c in header] + [StructField(_CORRUPT, StringType())]
         )
@@ -323,6 +333,10 @@ class _Folder:
             # One unsplittable file is one partition read in order: the id is the row index.
             (F.monotonically_increasing_id() + 1).alias("_row"),
             *[F.col(f"`{c}`").alias(c) for c in columns],
+            *[
+                (F.col(f"`{c}`") if c in header else F.lit(None).cast("string")).alias(c)
+                for c in optional
+            ],
             F.col(_CORRUPT),
             excerpt(F.coalesce(F.col(_CORRUPT), fields)).alias("_excerpt"),
         )
@@ -504,6 +518,7 @@ class _Folder:
                 first.alias("_first"),
                 last.alias("_last"),
                 blank_to_null(F.col("location_id")).alias("_location"),
+                blank_to_null(F.col("inventor_id")).alias("_id"),
             )
 
         def assignee(prefix: str, located: bool) -> Callable[[DataFrame], DataFrame]:
@@ -516,6 +531,8 @@ class _Folder:
                     f"{prefix}_assignee_individual_name_last",
                 )
                 location = blank_to_null(F.col("location_id")) if located else F.lit(None)
+                # The raw table's assignee_id is not read: its disambiguated row carries it.
+                party = blank_to_null(F.col("assignee_id")) if located else F.lit(None)
                 return rows.select(
                     "*",
                     F.coalesce(org, person).alias("_name"),
@@ -523,6 +540,7 @@ class _Folder:
                     F.when(org.isNull(), first).alias("_first"),
                     F.when(org.isNull(), last).alias("_last"),
                     location.cast("string").alias("_location"),
+                    party.cast("string").alias("_id"),
                 )
 
             return named
@@ -567,6 +585,7 @@ class _Folder:
                 F.col("_first").alias("first_name"),
                 F.col("_last").alias("last_name"),
                 F.col("_location").alias("location_id"),
+                F.col("_id").alias("party_id"),
                 "_source",
             )
             for role, rows in groups

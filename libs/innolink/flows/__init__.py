@@ -1,0 +1,1 @@
+"""Stage `flows`: inventor mobility between regions (docs/flows_science.md)."""

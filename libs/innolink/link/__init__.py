@@ -1,0 +1,1 @@
+"""Stage `link`: patent applicants -> listed firms (names, blocking, scoring, evaluation)."""
