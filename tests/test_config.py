@@ -62,6 +62,6 @@ def test_unknown_env_lists_envs():
 
 
 def test_no_credentials_in_conf():
-    pattern = re.compile(r"(access[_.]?key|secret|password|token)\s*:", re.I)
+    pattern = re.compile(r"\b(access[_.]?key|secret|password|token)\s*:", re.I)
     for path in (ROOT / "conf").rglob("*.yaml"):
         assert not pattern.search(path.read_text(encoding="utf-8")), path
