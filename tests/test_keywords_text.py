@@ -106,9 +106,7 @@ def test_labelled_set():
     languages = {}
     cfg = load_config(env="local", conf_dir=ROOT / "conf")
     rules = kinds.compile_rules([r.model_dump() for r in cfg.stages.pages.page_kinds])
-    pages, firms = E.labelled_rows(
-        labels, SHARED / "web", rules, tuple(cfg.stages.pages.languages)
-    )
+    pages, firms = E.labelled_rows(labels, SHARED / "web", rules, tuple(cfg.stages.pages.languages))
     for page in pages:
         languages[page["language"]] = languages.get(page["language"], 0) + 1
     # 5 English, 15 German, 4 Japanese and 1 Chinese page (lingua's reading).

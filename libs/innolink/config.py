@@ -331,6 +331,8 @@ class KeywordsConfig(_Strict):
     # (language.too_few_documents): too little text for Word2Vec or for the language's
     # cross-firm statistics (a page lingua misread as French on an English site).
     min_language_documents: int = Field(default=10, ge=1)
+    # Languages whose pipelines are fitted at the same time (Spark jobs from several threads).
+    parallel_languages: int = Field(default=4, ge=1)
     # Sudachi split mode for Japanese: C keeps compounds whole (バッテリーパック).
     japanese_split_mode: Literal["A", "B", "C"] = "C"
     # Word2Vec per language on its patents and pages: small and quick by default.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pyspark.ml import PipelineModel
@@ -42,6 +43,7 @@ def settings_of(cfg: KeywordsConfig) -> P.Settings:
 def selection_of(cfg: KeywordsConfig) -> T.Selection:
     return T.Selection(
         top_k=cfg.top_k,
+        max_ngram=cfg.max_ngram,
         page_kind_weights=dict(cfg.page_kind_weights),
         template_share=cfg.template_share,
         template_min_pages=cfg.template_min_pages,
@@ -125,8 +127,20 @@ def extract(
 
     page_parts, patent_parts, empty_parts = [], [], []
     models: dict[str, PipelineModel] = {}
-    for lang in languages:
+
+    def fit(lang: str) -> P.Fitted | None:
         fitted = P.fit(docs.where(F.col("language") == lang), lang, vocabularies[lang], settings)
+        log.info("keywords: %s pipeline fitted (%.1f s)", lang, time.monotonic() - started)
+        return fitted
+
+    # The languages' pipelines are fitted side by side: each is a chain of small Spark jobs
+    # that leaves cores idle on its own (Spark runs jobs of several threads at once).
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(cfg.parallel_languages, len(languages)))
+    ) as pool:
+        fits = dict(zip(languages, pool.map(fit, languages), strict=True))
+    for lang in languages:
+        fitted = fits[lang]
         if fitted is None:
             # Not a word in any document of the language: every one of them is empty.
             empty_parts.append(
@@ -138,7 +152,6 @@ def extract(
                 )
             )
             continue
-        log.info("keywords: %s pipeline fitted (%.1f s)", lang, time.monotonic() - started)
         models[lang] = fitted.model
         words = fitted.words
         has_words = T.word_count(words) > 0
@@ -170,9 +183,11 @@ def extract(
 
     grams = T.page_grams(page_kw).localCheckpoint()
     candidates = T.page_candidates(page_kw)
-    vocab_frame = T.vocabulary_frame(spark, list(vocabularies.values()))
+    # Small, and joined in several places: materialized once rather than once per join.
+    vocab_frame = T.vocabulary_frame(spark, list(vocabularies.values())).localCheckpoint()
+    names = T.firm_names(firms).localCheckpoint()
     keywords = T.firm_keywords(
-        candidates, grams, vocab_frame, T.firm_names(firms), selection_of(cfg), run_id
+        candidates, grams, vocab_frame, names, selection_of(cfg), run_id
     ).localCheckpoint()
     log.info("keywords: firm keywords chosen (%.1f s)", time.monotonic() - started)
     vectors = T.keyword_vectors(keywords, _word_vectors(spark, models), cfg.vector_size, run_id)

@@ -3,10 +3,10 @@
     Segmenter (NFKC; Sudachi / jieba words for Japanese / Chinese, in a pandas UDF)
     -> DocumentAssembler -> DocumentNormalizer (URLs, e-mail addresses out)
     -> SentenceDetector (line ends and 。 end a sentence too) -> Tokenizer
-    -> Normalizer (lower case, letters and digits only) -> StopWordsCleaner
+    -> Normalizer (lower case, letters only) -> StopWordsCleaner
     -> YakeKeywordExtraction (candidates of 1..n words, on the tokens: punctuation and
-       Sudachi's boundary marks end a candidate) and NGramGenerator (1..n-grams of the
-       normalized words: how often a candidate occurs on each page)
+       Sudachi's boundary marks end a candidate) and NGramGenerator (1..n+1-grams of the
+       tokens: how often a candidate occurs on each page, and what stands next to it)
     -> Word2Vec (trained on the language's pages and patents).
 
 Only rule-based and trainable annotators: nothing is downloaded. The Segmenter is a Python
@@ -110,8 +110,9 @@ _ADDRESSES = [r"(?:https?://|www\.)\S+", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"]
 # Line ends separate headings, list items and table cells; 。 ends a Japanese or Chinese
 # sentence (NFKC leaves it, unlike the full-width ! and ?).
 _BOUNDS = ["\n", "。"]
-# Letters and digits of any script survive; punctuation and boundary marks go.
-_CLEANUP = [r"[^\pL\pN]"]
+# Letters of any script survive; digits (claim numbers, years, prices), punctuation and
+# boundary marks go. YAKE never puts a digit in a keyword either.
+_CLEANUP = [r"[^\pL]"]
 
 
 def text_stages(language: str, vocabulary: Vocabulary, settings: Settings) -> list:
@@ -163,8 +164,10 @@ def keyword_stages(vocabulary: Vocabulary, settings: Settings) -> list:
         .setMaxNGrams(settings.max_ngram)
         .setNKeywords(settings.yake_keywords)
         .setStopWords(sorted(vocabulary.stopwords | vocabulary.boilerplate)),
+        # On the tokens, not the normalized words: punctuation and Sudachi's boundary marks
+        # stay, so an n-gram never joins words a comma or a particle separates.
         NGramGenerator()
-        .setInputCols(["normal"])
+        .setInputCols(["token"])
         .setOutputCol("ngrams")
         # One word longer than a keyword: which word most often extends it.
         .setN(settings.max_ngram + 1)

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, DoubleType
 
 from innolink.keywords.segment import CJK_SPACE_JAVA, SEGMENTED
 from innolink.keywords.vocabulary import Vocabulary
@@ -41,6 +44,8 @@ class Selection:
     """How a firm's keywords are chosen (stages.keywords)."""
 
     top_k: int = 30
+    # Longest keyword in words (YAKE's maxNGrams).
+    max_ngram: int = 3
     page_kind_weights: dict[str, float] = field(
         default_factory=lambda: {
             "product_service": 1.0,
@@ -214,22 +219,26 @@ def empty_rejects(words: DataFrame) -> DataFrame:
     )
 
 
+@F.pandas_udf(ArrayType(DoubleType()))
+def _mean_udf(vectors: pd.Series, size: pd.Series) -> pd.Series:
+    out = []
+    for rows, n in zip(vectors, size, strict=True):
+        matrix = np.array([np.asarray(v, dtype=np.float64) for v in rows]).reshape(-1, n)
+        matrix = matrix[np.any(matrix != 0, axis=1)]
+        out.append(matrix.mean(axis=0) if len(matrix) else np.zeros(n))
+    return pd.Series(out)
+
+
 def mean_vector(word_vec: Column, size: int) -> Column:
     """The mean of the non-zero word vectors (Word2Vec gives zeros to words it did not keep);
     zeros when there is none, so every row has the same dimension."""
-    return _mean(
-        F.transform(word_vec, lambda a: F.transform(a["embeddings"], lambda x: x.cast("double"))),
-        size,
-    )
+    return _mean(F.transform(word_vec, lambda a: a["embeddings"]), size)
 
 
 def _mean(vectors: Column, size: int) -> Column:
-    """Mean of an array of equal-length double arrays, zero vectors left out."""
-    vectors = F.filter(vectors, lambda v: F.exists(v, lambda x: x != 0))
-    zeros = F.array_repeat(F.lit(0.0).cast("double"), size)
-    total = F.aggregate(vectors, zeros, lambda acc, v: F.zip_with(acc, v, lambda a, b: a + b))
-    n = F.size(vectors)
-    return F.when(n == 0, zeros).otherwise(F.transform(total, lambda x: x / n))
+    """Mean of an array of equal-length vectors, zero vectors left out (numpy in a pandas UDF:
+    Spark's higher-order functions took twice as long)."""
+    return _mean_udf(vectors, F.lit(size))
 
 
 def patent_text(vectors: DataFrame, size: int, run_id: str) -> DataFrame:
@@ -270,7 +279,8 @@ def page_candidates(keywords: DataFrame) -> DataFrame:
 
 
 def page_grams(keywords: DataFrame) -> DataFrame:
-    """doc_id, firm_id, url, language, page_kind, gram, count: every 1..n-gram of each page."""
+    """doc_id, firm_id, url, language, page_kind, gram, count: every 1..n-gram of each page's
+    tokens, lower case (as YAKE writes its keywords)."""
     return (
         keywords.select(
             "doc_id",
@@ -278,7 +288,7 @@ def page_grams(keywords: DataFrame) -> DataFrame:
             "url",
             "language",
             "page_kind",
-            F.explode("ngrams.result").alias("gram"),
+            F.explode(F.transform("ngrams.result", F.lower)).alias("gram"),
         )
         .groupBy("doc_id", "firm_id", "url", "language", "page_kind", "gram")
         .count()
@@ -294,11 +304,12 @@ def vocabulary_frame(spark: SparkSession, vocabularies: list[Vocabulary]) -> Dat
                 sorted(v.boilerplate),
                 sorted(v.generic),
                 sorted(v.technology_heads),
+                sorted(v.joiners),
             )
             for v in vocabularies
         ],
         "language string, stopwords array<string>, boilerplate array<string>, "
-        "generic array<string>, tech array<string>",
+        "generic array<string>, tech array<string>, joiners array<string>",
     )
 
 
@@ -330,9 +341,26 @@ def _kind_weight(weights: dict[str, float]) -> Column:
     return F.coalesce(mapping[F.col("page_kind")], F.lit(weights.get("other", 1.0)))
 
 
-def _extensions(firm_grams: DataFrame, vocabulary: DataFrame) -> DataFrame:
+def _any_word(max_words: int, test) -> Column:
+    """test(word) holds for a word of `tokens` (an array of at most max_words)."""
+    out = F.lit(False)
+    for i in range(1, max_words + 1):
+        out = out | ((F.size("tokens") >= i) & test(F.element_at("tokens", i)))
+    return out
+
+
+def _all_words(max_words: int, test) -> Column:
+    """test(word) holds for every word of `tokens` (an array of at most max_words)."""
+    out = F.lit(True)
+    for i in range(1, max_words + 1):
+        out = out & ((F.size("tokens") < i) | test(F.element_at("tokens", i)))
+    return out
+
+
+def _extensions(firm_grams: DataFrame, vocabulary: DataFrame, keys: DataFrame) -> DataFrame:
     """firm_id, language, gram, ext_tf: how often the gram occurs with the one word (not a stop
-    word) that most often follows it, or precedes it, on the firm's pages."""
+    word) that most often follows it, or precedes it, on the firm's pages (grams of `keys`
+    only: firm_id, language, gram)."""
     tokens = F.split("gram", " ")
     n = F.size(tokens)
     longer = firm_grams.where(n >= 2)
@@ -354,25 +382,41 @@ def _extensions(firm_grams: DataFrame, vocabulary: DataFrame) -> DataFrame:
         ).alias("sides"),
     ).select("firm_id", "language", "tf", F.explode("sides").alias("s"))
     return (
-        sides.join(F.broadcast(vocabulary.select("language", "stopwords")), "language")
-        .where(~F.array_contains("stopwords", F.col("s.word")))
-        .groupBy("firm_id", "language", F.col("s.inner").alias("gram"), "s.side", "s.word")
+        sides.select(
+            "firm_id",
+            "language",
+            "tf",
+            F.col("s.inner").alias("gram"),
+            F.col("s.side").alias("side"),
+            F.col("s.word").alias("word"),
+        )
+        .join(keys, ["firm_id", "language", "gram"], "left_semi")
+        .join(F.broadcast(vocabulary.select("language", "stopwords")), "language")
+        # Punctuation, digits and boundary marks are not words that extend a phrase.
+        .where(~F.array_contains("stopwords", F.col("word")) & F.col("word").rlike(r"\pL"))
+        .groupBy("firm_id", "language", "gram", "side", "word")
         .agg(F.sum("tf").alias("ext_tf"))
         .groupBy("firm_id", "language", "gram")
         .agg(F.max("ext_tf").alias("ext_tf"))
     )
 
 
-def _technology_context(firm_grams: DataFrame, vocabulary: DataFrame) -> DataFrame:
+def _technology_context(firm_grams: DataFrame, vocabulary: DataFrame, keys: DataFrame) -> DataFrame:
     """firm_id, language, gram, tech_tf: occurrences of the gram right before a technology
-    head ("reactor" in "reactor technology", 導波管 in 導波管技術)."""
+    head, a function word or punctuation mark between them allowed ("reactor technology",
+    導波管技術, 導波管のノウハウ)."""
     tokens = F.split("gram", " ")
     n = F.size(tokens)
+    before = F.element_at(tokens, -2)
+    skip = (n >= 3) & (F.array_contains("stopwords", before) | ~before.rlike(r"\pL"))
+    prefix = F.when(skip, F.slice(tokens, 1, n - 2)).otherwise(F.slice(tokens, 1, n - 1))
     return (
         firm_grams.where(n >= 2)
-        .join(F.broadcast(vocabulary.select("language", "tech")), "language")
+        .join(F.broadcast(vocabulary.select("language", "tech", "stopwords")), "language")
         .where(F.array_contains("tech", F.element_at(tokens, -1)))
-        .groupBy("firm_id", "language", F.array_join(F.slice(tokens, 1, n - 1), " ").alias("gram"))
+        .select("firm_id", "language", F.array_join(prefix, " ").alias("gram"), "tf")
+        .join(keys, ["firm_id", "language", "gram"], "left_semi")
+        .groupBy("firm_id", "language", "gram")
         .agg(F.sum("tf").alias("tech_tf"))
     )
 
@@ -388,11 +432,16 @@ def firm_keywords(
     """Each firm's top_k product and service keywords: gold/firm_keywords columns and gram
     (the keyword's words as the pipeline cut them, for its vector)."""
     # A candidate's YAKE relevance for the firm: its best on any of the firm's pages.
-    firm_cands = candidates.groupBy("firm_id", "language", "gram").agg(
-        F.max("relevance").alias("relevance")
+    firm_cands = (
+        candidates.groupBy("firm_id", "language", "gram")
+        .agg(F.max("relevance").alias("relevance"))
+        .localCheckpoint()
     )
+    keys = F.broadcast(firm_cands.select("firm_id", "language", "gram"))
     # Every n-gram's count per firm (extensions and technology context read it).
-    firm_grams = grams.groupBy("firm_id", "language", "gram").agg(F.sum("count").alias("tf"))
+    firm_grams = (
+        grams.groupBy("firm_id", "language", "gram").agg(F.sum("count").alias("tf"))
+    ).localCheckpoint()
     # How often, and on which pages, each candidate occurs on the firm's pages.
     stats = (
         grams.join(
@@ -416,11 +465,20 @@ def firm_keywords(
 
     # 2. vocabulary and the firm's own name.
     cjk = F.col("surface").rlike(_CJK)
-    boilerplate = F.exists("tokens", lambda t: F.array_contains("boilerplate", t)) | (
+    # Word tests unrolled over a keyword's (at most max_ngram) words: array_contains on the
+    # vocabulary arrays is generated code; inside exists/forall lambdas it is interpreted,
+    # and took most of the stage's selection time.
+    boilerplate = _any_word(selection.max_ngram, lambda t: F.array_contains("boilerplate", t)) | (
         cjk & F.exists("boilerplate", lambda b: (F.length(b) >= 2) & F.col("surface").contains(b))
     )
-    generic_only = F.forall(
-        "tokens", lambda t: F.array_contains("generic", t) | F.array_contains("stopwords", t)
+    generic_only = _all_words(
+        selection.max_ngram,
+        lambda t: F.array_contains("generic", t) | F.array_contains("stopwords", t),
+    )
+    # A stop word inside a keyword must be a joiner ("paints and coatings").
+    bad_inner = _any_word(
+        selection.max_ngram,
+        lambda t: F.array_contains("stopwords", t) & ~F.array_contains("joiners", t),
     )
     tech_headed = F.array_contains("tech", F.element_at("tokens", -1)) | (
         cjk & F.exists("tech", lambda h: F.col("surface").endswith(h))
@@ -430,9 +488,9 @@ def firm_keywords(
     padded = F.concat(F.lit(" "), F.col("gram"), F.lit(" "))
     own_name = F.coalesce(
         (
-            F.exists("tokens", lambda t: F.array_contains("name_words", t))
-            & F.forall(
-                "tokens",
+            _any_word(selection.max_ngram, lambda t: F.array_contains("name_words", t))
+            & _all_words(
+                selection.max_ngram,
                 lambda t: F.array_contains("name_words", t) | F.array_contains("generic", t),
             )
         )
@@ -450,7 +508,12 @@ def firm_keywords(
         F.lit(False),
     )
     kept = stats.where(
-        ~boilerplate & ~generic_only & ~tech_headed & ~own_name & (F.length("surface") >= 2)
+        ~boilerplate
+        & ~generic_only
+        & ~bad_inner
+        & ~tech_headed
+        & ~own_name
+        & (F.length("surface") >= 2)
     )
 
     # 3. technology context, and fragments of longer phrases: a term mostly seen before a
@@ -458,9 +521,11 @@ def firm_keywords(
     # storage", "charger and energy" of "charger and energy storage").
     kept = (
         kept.join(
-            _technology_context(firm_grams, vocabulary), ["firm_id", "language", "gram"], "left"
+            _technology_context(firm_grams, vocabulary, keys),
+            ["firm_id", "language", "gram"],
+            "left",
         )
-        .join(_extensions(firm_grams, vocabulary), ["firm_id", "language", "gram"], "left")
+        .join(_extensions(firm_grams, vocabulary, keys), ["firm_id", "language", "gram"], "left")
         .where(
             (F.coalesce("tech_tf", F.lit(0)) < F.col("tf") * F.lit(selection.technology_share))
             & (F.coalesce("ext_tf", F.lit(0)) < F.col("tf") * F.lit(selection.fragment_share))

@@ -33,8 +33,9 @@ SPARK_STOPWORD_LISTS = {
     "sv": "swedish",
     "tr": "turkish",
 }
-LISTS = ("stopwords", "patent", "boilerplate", "generic", "technology_heads")
+LISTS = ("stopwords", "patent", "boilerplate", "generic", "technology_heads", "joiners")
 ALL = "all"
+MIXED_WITH_ENGLISH = frozenset({"ja", "zh", "ko"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class Vocabulary:
     boilerplate: frozenset[str]
     generic: frozenset[str]
     technology_heads: frozenset[str]
+    # The only stop words a keyword may have inside it ("paints and coatings"); others
+    # ("chemicals for customers") end it.
+    joiners: frozenset[str] = frozenset()
 
 
 def _norm(word: str) -> str:
@@ -99,12 +103,17 @@ def vocabulary(
     stop = set(words("stopwords") | words("patent"))
     if builtin is not None and language in SPARK_STOPWORD_LISTS:
         stop |= {_norm(w) for w in builtin(SPARK_STOPWORD_LISTS[language])}
+    if builtin is not None and language in MIXED_WITH_ENGLISH:
+        # Japanese and Chinese pages carry English words and phrases ("R and D", product
+        # names): their stop words are stop words there too.
+        stop |= {_norm(w) for w in builtin("english")}
     return Vocabulary(
         language=language,
         stopwords=frozenset(stop),
         boilerplate=words("boilerplate"),
         generic=words("generic"),
         technology_heads=words("technology_heads"),
+        joiners=words("joiners"),
     )
 
 

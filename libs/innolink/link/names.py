@@ -236,7 +236,13 @@ class NameAnalyzer:
         self.vocab = vocab
         # A region is a word of its own in a Chinese name (深圳瑞和 -> shenzhen ruihe).
         regions = tuple((r, _pinyin(r)) for r in vocab.zh_regions)
-        self._zh_words = tuple(sorted(vocab.zh_glossary + regions, key=lambda e: -len(e[0])))
+        zh_words = tuple(sorted(vocab.zh_glossary + regions, key=lambda e: -len(e[0])))
+        # One alternation per language, longest word first: the leftmost, longest glossary
+        # word wins, in one pass over the name.
+        self._glossaries = {
+            "ja": (dict(vocab.ja_glossary), _alternation(vocab.ja_glossary)),
+            "zh": (dict(zh_words), _alternation(zh_words)),
+        }
 
     # -- public ---------------------------------------------------------------------------
 
@@ -422,28 +428,16 @@ class NameAnalyzer:
     def _read(self, text: str, language: str) -> list[str]:
         """A Japanese or Chinese name as Latin tokens: glossary words where they occur
         (自動車 -> motor), the rest romanized (Hepburn) or in pinyin, one token per run."""
-        glossary = self.vocab.ja_glossary if language == "ja" else self._zh_words
+        meanings, pattern = self._glossaries["ja" if language == "ja" else "zh"]
         out: list[str] = []
-        chunk = ""
-
-        def flush() -> None:
-            nonlocal chunk
-            if chunk:
-                out.extend(self._romanize(chunk, language))
-                chunk = ""
-
-        i = 0
-        while i < len(text):
-            for word, meaning in glossary:
-                if text.startswith(word, i):
-                    flush()
-                    out.extend(_latin_tokens(meaning))
-                    i += len(word)
-                    break
-            else:
-                chunk += text[i]
-                i += 1
-        flush()
+        position = 0
+        for match in pattern.finditer(text):
+            if match.start() > position:
+                out.extend(self._romanize(text[position : match.start()], language))
+            out.extend(_latin_tokens(meanings[match.group(0)]))
+            position = match.end()
+        if position < len(text):
+            out.extend(self._romanize(text[position:], language))
         return [t for t in out if t]
 
     def _romanize(self, chunk: str, language: str) -> list[str]:
@@ -464,6 +458,11 @@ class NameAnalyzer:
                 if text:
                     out.append(fold_accents(_pinyin(text)))
         return out
+
+
+def _alternation(entries: Iterable[tuple[str, str]]) -> re.Pattern:
+    words = sorted({w for w, _ in entries}, key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
 
 
 def _is_form(tokens: list[str], form: tuple[str, ...]) -> bool:
