@@ -69,8 +69,8 @@ fmt: setup ## format the code
 ui: setup ## MLflow UI on 127.0.0.1:5000 over the configured tracking store
 	$(BIN)/innolink ui --env local
 
-bench: setup ## run benchmarks/, write benchmarks/results/*.json and BENCHMARKS.md
-	$(BIN)/python benchmarks/run.py
+bench: setup ## run benchmarks/ (BENCH="patents pages" for some), write benchmarks/results/*.json and BENCHMARKS.md
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean: ## remove generated data (warehouse, MLflow store, caches)
 	rm -rf warehouse .mlflow data/generated dist build spark-warehouse metastore_db derby.log .pytest_cache .ruff_cache

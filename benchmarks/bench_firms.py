@@ -5,9 +5,10 @@ Raw baselines (one process, the same bytes): the standard parsers alone (csv, js
 rows / resources / records counted, nothing derived) and innolink's own readers (the work a
 Spark task does per file: validation, exchanges by MIC, names without legal forms).
 
-The registry of 60,000 firms across >= 30 exchanges is measured when BENCH_FIRMS_WORLD names
-a folder of firm-list CSVs (financedatabase format) of that size, e.g. the firms/ folder of a
-synthetic world (`innolink generate`); otherwise the result says it was not measured.
+The registry of the world: 60,000 firms (the synthetic world's names, six home countries)
+listed on 40 exchanges of 25 countries (every fourth firm cross-listed abroad), written as
+financedatabase files keyed by real ISO 10383 MICs, through the same stage; BENCH_FIRMS_WORLD
+may name a folder of firm-list CSVs to use instead (e.g. the firms/ folder of an L world).
 
 Run by benchmarks/run.py; prints one JSON object.
 """
@@ -100,21 +101,131 @@ def raw_rates(files: list[tuple[Path, str]], repeat_s: float = 10.0) -> tuple[fl
     return stdlib, ours, records
 
 
+HOME = {
+    "CN": "China",
+    "DE": "Germany",
+    "IN": "India",
+    "JP": "Japan",
+    "KR": "South Korea",
+    "US": "United States",
+}
+HOME_MICS = {
+    "US": ["XNYS", "XNAS", "XASE"],
+    "JP": ["XTKS", "XNGO", "XSAP"],
+    "CN": ["XSHG", "XSHE"],
+    "DE": ["XETR", "XFRA"],
+    "IN": ["XBOM", "XNSE"],
+    "KR": ["XKRX", "XKOS"],
+}
+# Real operating markets of ISO 10383 where the firms are cross-listed: the registry spans
+# 40 exchanges of 25 countries, each resolved by its MIC alone (no `exchanges:` override).
+FOREIGN_MICS = [
+    "XHKG",
+    "XTAI",
+    "ROCO",
+    "XLON",
+    "XPAR",
+    "XAMS",
+    "XBRU",
+    "XLIS",
+    "XMIL",
+    "XMAD",
+    "XSWX",
+    "XSTO",
+    "XCSE",
+    "XHEL",
+    "XOSL",
+    "XWBO",
+    "XWAR",
+    "XSES",
+    "XBKK",
+    "XKLS",
+    "XIDX",
+    "XASX",
+    "XTSE",
+    "XJSE",
+    "BVMF",
+    "XMEX",
+]
+COLUMNS = [
+    "symbol",
+    "name",
+    "summary",
+    "currency",
+    "sector",
+    "industry_group",
+    "industry",
+    "exchange",
+    "mic",
+    "market",
+    "country",
+    "state",
+    "city",
+    "zipcode",
+    "website",
+    "market_cap",
+    "isin",
+    "cusip",
+    "figi",
+    "composite_figi",
+    "shareclass_figi",
+    "delisted",
+]
+
+
+def write_world_registry(folder: Path, n: int) -> int:
+    """n firms (the synthetic world's names, six home countries) in financedatabase files, one
+    per exchange: every fourth firm on a foreign exchange. Returns the number of exchanges."""
+    from bench_link import firm_names
+
+    rows: dict[str, list[list[str]]] = {}
+    for i, firm in enumerate(firm_names(n)):
+        home = firm["country"]
+        if i % 4 == 3:
+            mic = FOREIGN_MICS[(i // 4) % len(FOREIGN_MICS)]
+        else:
+            # Firms come in turns of the six countries: i // 6 walks each country's exchanges.
+            mic = HOME_MICS[home][(i // 6) % len(HOME_MICS[home])]
+        slug = "".join(ch for ch in firm["name"].lower() if ch.isalnum())[:40]
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(
+            symbol=f"S{i:06d}.{mic}",
+            name=firm["name"],
+            exchange=mic,
+            mic=mic,
+            country=HOME[home],
+            website=f"https://www.{slug}.com",
+            delisted="False",
+        )
+        rows.setdefault(mic, []).append([row[c] for c in COLUMNS])
+    folder.mkdir(parents=True, exist_ok=True)
+    for mic, lines in rows.items():
+        with (folder / f"{mic}.csv").open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(COLUMNS)
+            w.writerows(lines)
+    return len(rows)
+
+
 def world_registry() -> dict:
-    folder = os.environ.get("BENCH_FIRMS_WORLD")
-    if not folder:
-        return {
-            "world_60k_firms": "not measured: no synthetic world of 60,000 firms on >= 30 "
-            "exchanges exists yet (set BENCH_FIRMS_WORLD to a folder of its firm-list CSVs)"
-        }
-    files = [(p, "financedatabase") for p in sorted(Path(folder).glob("*.csv"))]
+    """The firms stage on a registry of BENCH_FIRMS_WORLD_FIRMS (60,000) firms across 40
+    exchanges; BENCH_FIRMS_WORLD names a folder of firm-list CSVs to use instead."""
+    n = int(os.environ.get("BENCH_FIRMS_WORLD_FIRMS", "60000"))
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(os.environ.get("BENCH_FIRMS_WORLD") or Path(tmp) / "registry")
+        exchanges = None
+        if not os.environ.get("BENCH_FIRMS_WORLD"):
+            exchanges = write_world_registry(folder, n)
+        files = [(p, "financedatabase") for p in sorted(folder.glob("*.csv"))]
         wall, peak, m = run_stage("firms", files, tmp)
     return {
         "world_files": len(files),
+        "world_exchanges": exchanges if exchanges is not None else len(files),
         "world_records_in": int(m["records_in"]),
         "world_firms": int(m["firms"]),
+        "world_rejected": int(m.get("records_rejected", 0)),
         "world_wall_s": round(wall, 1),
+        "world_records_per_s": round(m["records_in"] / wall, 1),
         "world_peak_rss_mb": round(peak / 2**20),
     }
 

@@ -221,6 +221,15 @@ def main() -> None:
                     raw_rate(texts, language, stop), 1
                 )
                 jobs.append((language, kind, warehouse))
+        # Quality next to speed: precision@k of the stage's keywords on the hand-labelled
+        # real pages (tests/data/keywords_labels.yaml), as `stages.keywords.evaluate` logs it.
+        from innolink.keywords.stage import evaluate_labelled
+
+        precision, partial, scores = evaluate_labelled(spark, cfg, lists)
+        k = cfg.stages.keywords.evaluate_k
+        result[f"labelled_precision_at_{k}"] = round(precision, 3)
+        result[f"labelled_partial_precision_at_{k}"] = round(partial, 3)
+        result["labelled_pages"] = len(scores)
         spark.stop()
         for language, kind, warehouse in jobs:
             run_dir = str(Path(warehouse).parent)
@@ -248,7 +257,9 @@ def main() -> None:
     result["how"] = (
         "innolink run keywords (local[2]) per language on BENCH_KEYWORDS_DOCS synthetic pages or "
         "patents, fresh warehouse each: documents / stage run seconds (incl. Word2Vec, "
-        "writes, MLflow models); raw: segment + YAKE-like scoring in one process, per CPU second"
+        "writes, MLflow models); raw: segment + YAKE-like scoring in one process, per CPU second; "
+        "labelled precision: the stage's top-k keywords of each hand-labelled real page "
+        "(tests/data/keywords_labels.yaml) that are labels (partial: contain or are in one)"
     )
     print(json.dumps(result))
 

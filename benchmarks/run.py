@@ -1,4 +1,10 @@
-"""Run every benchmarks/bench_*.py, keep their JSON in benchmarks/results/, write BENCHMARKS.md."""
+"""Run benchmarks/bench_*.py, keep their JSON in benchmarks/results/, write BENCHMARKS.md.
+
+`python benchmarks/run.py [NAME ...]` runs the named ones (bench_NAME.py; all when none is
+named, `make bench BENCH="patents pages"`); BENCHMARKS.md is written from every result kept in
+benchmarks/results/, so a row stays until its benchmark runs again. Each bench script prints
+its progress on stderr and one JSON object last on stdout.
+"""
 
 import json
 import os
@@ -19,20 +25,29 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {mem_kb / 2**20:.0f} GiB, Python {platform.python_version()}"
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+    scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
+    if names:
+        known = {s.stem.removeprefix("bench_"): s for s in scripts}
+        unknown = sorted(set(names) - set(known))
+        if unknown:
+            raise SystemExit(f"no benchmark named {unknown}; known: {sorted(known)}")
+        scripts = [known[n] for n in names]
+    for script in scripts:
         print(f"running {script.name} ...", flush=True)
+        # stderr passes through: a long benchmark shows where it is.
         out = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, check=True
+            [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT
         )
+        if out.returncode:
+            raise SystemExit(f"{script.name} failed (exit {out.returncode})")
         result = json.loads(out.stdout.strip().splitlines()[-1])
         result["date"] = datetime.now(UTC).strftime("%Y-%m-%d")
         result["machine"] = machine()
         (RESULTS / f"{result['name']}.json").write_text(json.dumps(result, indent=2) + "\n")
-        rows.append(result)
         print(json.dumps(result), flush=True)
+    rows = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))]
     lines = [
         "# Benchmarks",
         "",
@@ -44,11 +59,42 @@ def main() -> None:
     ]
     for r in rows:
         figures = ", ".join(
-            f"{k}={v}" for k, v in r.items() if k not in ("name", "how", "machine", "date")
+            f"{k}={_value(v)}"
+            for k, v in r.items()
+            if k not in ("name", "how", "machine", "date", "stages")
         )
         lines.append(f"| {r['name']} | {figures} | {r['how']} | {r['machine']} | {r['date']} |")
+    for r in rows:
+        if isinstance(r.get("stages"), dict):
+            lines += _stage_table(r)
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
 
 
+def _value(v) -> str:
+    # Nested figures (per size, per seed) stay readable JSON in a table cell.
+    return json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
+
+
+def _stage_table(r: dict) -> list[str]:
+    """A pipeline benchmark's stages, one row each (make bench BENCH=pipeline)."""
+    stages: dict[str, dict] = r["stages"]
+    columns = list(dict.fromkeys(k for s in stages.values() for k in s))
+    ratios = r.get("stage_over_2x_raw", {})
+    out = [
+        "",
+        f"## {r['name']}: every stage ({r['date']}, {r['machine']})",
+        "",
+        f"`{r['how'].split(':')[0]}`; stage/2xraw = the stage's records/s over two cores' "
+        "worth of the raw single-process loop of the same work, measured in the same run.",
+        "",
+        "| stage | " + " | ".join(columns) + " | stage/2xraw |",
+        "|---|" + "---|" * (len(columns) + 1),
+    ]
+    for name, s in stages.items():
+        cells = [str(s.get(c, "")) for c in columns]
+        out.append(f"| {name} | " + " | ".join(cells) + f" | {ratios.get(name, '')} |")
+    return out
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

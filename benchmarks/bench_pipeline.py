@@ -1,0 +1,189 @@
+"""Every stage on a synthetic world (BENCH_PIPELINE_SCALE: M by default, or demo, L), one after
+the other as `innolink run STAGE` in a new process each, on one warehouse: per stage wall
+time, peak memory of the process tree, records in / out / rejected and records per second;
+next to raw single-process loops of the same per-record work measured in the same run
+(firm-list readers, the USPTO document parser, FastWARC + Resiliparse, segmenter + YAKE-like
+scoring), as the ratio stage rate / (2 x raw rate): 1.0 would be both cores busy with nothing
+but that loop.
+
+The world is generated first (timed) unless BENCH_PIPELINE_WORLD names one already written by
+`innolink generate`. `make bench BENCH=pipeline` (M); BENCH_PIPELINE_SCALE=demo gives the
+demo pipeline's time. Prints progress on stderr and one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harness import INNOLINK, ROOT, measured, world_sets
+
+SCALE = os.environ.get("BENCH_PIPELINE_SCALE", "M")
+SEED = int(os.environ.get("BENCH_PIPELINE_SEED", "1"))
+STAGES = [
+    "firms",
+    "patents",
+    "pages",
+    "link",
+    "keywords",
+    "linkage",
+    "summary",
+    "flows",
+    "science",
+]
+RAW_SECONDS = 20.0
+
+
+def log(message: str) -> None:
+    print(f"[bench_pipeline {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def stage_metrics(tmp: Path, stage: str) -> dict[str, float]:
+    """Metrics of the newest top-level MLflow run of the stage, in whatever experiment."""
+    import mlflow
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
+    runs = mlflow.search_runs(
+        search_all_experiments=True,
+        filter_string=f"tags.`innolink.stage` = '{stage}'",
+        order_by=["start_time DESC"],
+        output_format="list",
+    )
+    run = next(r for r in runs if "mlflow.parentRunId" not in r.data.tags)
+    return dict(run.data.metrics)
+
+
+def raw_firms(world: Path) -> float:
+    """innolink's firm-list readers, one process, records/s."""
+    from bench_firms import raw_rates
+
+    inputs = [(p, "financedatabase") for p in sorted((world / "firms").glob("[A-Z]*.csv"))]
+    _, readers, _ = raw_rates(inputs, repeat_s=RAW_SECONDS / 2)
+    return readers
+
+
+def raw_patents(world: Path) -> float:
+    """innolink's USPTO splitter + document parser, one process, documents per CPU second."""
+    from innolink.patents.readers.uspto import parse_document, split_documents
+
+    n, t0 = 0, time.process_time()
+    for path in sorted((world / "patents" / "uspto").iterdir()):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        for _, doc in split_documents(data):
+            parse_document(doc)
+            n += 1
+            if time.process_time() - t0 > RAW_SECONDS:
+                return n / (time.process_time() - t0)
+    return n / (time.process_time() - t0)
+
+
+def raw_pages(world: Path) -> dict[str, float]:
+    """FastWARC + Resiliparse alone, and innolink's per-record work, pages per CPU second."""
+    from bench_pages import raw_rates
+
+    first = sorted(p for p in (world / "web").rglob("*.warc*") if p.is_file())[0]
+    return raw_rates(first, RAW_SECONDS, {})
+
+
+def raw_keywords(warehouse: Path) -> dict[str, float]:
+    """Segmenter + YAKE-like scoring on up to 2,000 extracted pages per language, one process,
+    documents per CPU second."""
+    from bench_keywords import raw_rate
+    from deltalake import DeltaTable
+    from innolink.keywords import vocabulary as V
+
+    lists = V.read(ROOT / "conf/mappings/stopwords.yaml")
+    pages = DeltaTable(str(warehouse / "silver" / "pages")).to_pandas(columns=["language", "text"])
+    rates = {}
+    for language in ("en", "ja", "zh"):
+        texts = pages.loc[pages.language == language, "text"].dropna().head(2000).tolist()
+        if texts:
+            # The project's lists without Spark's built-in ones (no JVM in this loop).
+            stop = V.vocabulary(lists, language).stopwords
+            rates[language] = raw_rate(texts, language, stop)
+    return rates
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as name:
+        tmp = Path(name)
+        result: dict = {"name": f"pipeline_{SCALE}", "scale": SCALE, "seed": SEED}
+        given = os.environ.get("BENCH_PIPELINE_WORLD")
+        world = Path(given) if given else tmp / "world"
+        if not given:
+            log(f"generating the {SCALE} world (seed {SEED})")
+            wall, peak, out = measured(
+                [INNOLINK, "generate", "--scale", SCALE, "--seed", str(SEED), "--out", str(world)]
+            )
+            if out.returncode:
+                raise SystemExit(out.stderr[-3000:])
+            result["generate_wall_s"] = round(wall, 1)
+        warehouse = tmp / "warehouse"
+        sets = [
+            f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db",
+            f"mlflow.artifact_root={tmp}/artifacts",
+            *world_sets(world),
+        ]
+        stages = {}
+        total = 0.0
+        for stage in STAGES:
+            log(f"stage {stage}")
+            args = [INNOLINK, "run", stage, "--warehouse", str(warehouse)]
+            for assignment in sets:
+                args += ["--set", assignment]
+            wall, peak, out = measured(args)
+            if out.returncode:
+                raise SystemExit(f"stage {stage} failed:\n{out.stderr[-3000:]}")
+            m = stage_metrics(tmp, stage)
+            total += wall
+            stages[stage] = {
+                "wall_s": round(wall, 1),
+                "peak_rss_mb": round(peak / 2**20),
+                "records_in": int(m.get("records_in", 0)),
+                "records_out": int(m.get("records_out", 0)),
+                "records_rejected": int(m.get("records_rejected", 0)),
+                "records_in_per_s": round(m.get("records_in", 0) / wall, 1),
+            }
+            log(f"stage {stage}: {stages[stage]}")
+        log("raw single-process baselines")
+        raw = {
+            "firms_readers": raw_firms(world),
+            "patents_uspto_parser": raw_patents(world),
+            **{f"pages_{k}": v for k, v in raw_pages(world).items()},
+            **{f"keywords_{k}": v for k, v in raw_keywords(warehouse).items()},
+        }
+        # The stage's rate over the rate of both cores running the bare loop.
+        ratio = {
+            "firms": stages["firms"]["records_in_per_s"] / (2 * raw["firms_readers"]),
+            "patents": stages["patents"]["records_in_per_s"] / (2 * raw["patents_uspto_parser"]),
+            "pages": stages["pages"]["records_in_per_s"] / (2 * raw["pages_same_work"]),
+        }
+        raw_kw = [v for k, v in raw.items() if k.startswith("keywords_")]
+        if raw_kw:
+            # Pages and patents are the keyword stage's documents; the raw loop's slowest
+            # language is the fair bound for a mix of them.
+            ratio["keywords"] = stages["keywords"]["records_in_per_s"] / (2 * min(raw_kw))
+        result.update(
+            {
+                "pipeline_wall_s": round(total, 1),
+                "stages": stages,
+                "raw_per_s_1core": {k: round(v, 1) for k, v in raw.items()},
+                "stage_over_2x_raw": {k: round(v, 3) for k, v in ratio.items()},
+                "how": f"BENCH_PIPELINE_SCALE={SCALE} make bench BENCH=pipeline: innolink "
+                "generate, then innolink run STAGE for each stage in a new process (JVM start, "
+                "MLflow run, Delta MERGEs included) on one warehouse; peak = RSS of the process "
+                "tree; raw = one process, the same per-record work without Spark, same run",
+            }
+        )
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
