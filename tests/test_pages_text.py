@@ -11,7 +11,14 @@ import time
 import pytest
 from innolink.config import load_config
 from innolink.pages import charset, dedup, firms, kinds
-from innolink.pages.text import clean, extract_feed, extract_html, feed_root, is_boilerplate
+from innolink.pages.text import (
+    clean,
+    extract_feed,
+    extract_html,
+    feed_root,
+    is_boilerplate,
+    is_hidden,
+)
 
 from .conftest import ROOT, SHARED
 
@@ -51,7 +58,11 @@ def test_main_text_quality_against_trafilatura():
     # data). Figures of this run, printed for the report (pytest -s).
     print(f"\nours:        {ours[:4]} {37 / ours[4]:.0f} pages/s (CPU)")
     print(f"trafilatura: {reference[:4]} {37 / reference[4]:.0f} pages/s (CPU)")
-    assert ours[:4] == (106, 110, 91, 107)
+    # Ours finds more of the pages' own text (108 against 99) and lets more boilerplate
+    # through (13 snippets against 6): 202 of 217 right against trafilatura's 200. Most of the
+    # boilerplate left sits inside the article containers (teasers, calls to action, a
+    # cookie explainer opened by script), where no class or tag names it.
+    assert ours[:4] == (108, 110, 94, 107)
     assert reference[:4] == (99, 110, 101, 107)
     # Resiliparse with our steps is several times faster than trafilatura's default.
     assert ours[4] * 4 < reference[4]
@@ -66,6 +77,50 @@ def test_boilerplate_words_are_whole_parts_of_class_tokens():
     assert not is_boilerplate("content-sidebar-wrap")
     # WordPress taxonomy classes on the article itself.
     assert not is_boilerplate("post category-community tag-cookies")
+
+
+def test_hidden_classes_are_judged_for_a_desktop_screen():
+    assert is_hidden("x hidden")
+    assert is_hidden("is-hidden")
+    assert is_hidden("teaser hidden-lg")
+    assert is_hidden("collapse-box a-u-hide-from-desktop")
+    assert is_hidden("sr-only sr-only-focusable")
+    # Hidden on phones or tablets only: a desktop shows them.
+    assert not is_hidden("hidden-xs")
+    assert not is_hidden("visible-md visible-lg hidden-sm")
+    # A field whose label is hidden shows its text (Drupal).
+    assert not is_hidden("field field--label-hidden field--item")
+
+
+_ARTICLE = "<p>" + "Die Anlage trennt Lithium aus alten Akkus mit wenig Energie. " * 5 + "</p>"
+
+
+def _text(body: str) -> str:
+    # Nested: Resiliparse takes a list right under <body> for the site's navigation.
+    page = f"<html><body><main><div><div>{_ARTICLE}{body}</div></div></main></body></html>"
+    return extract_html(page).text
+
+
+def test_hidden_blocks_skipped_and_figures_kept():
+    assert "Dispatch" in _text('<ul class="hidden-xs"><li>Dispatch within 24 hours</li></ul>')
+    assert "Dispatch" not in _text('<ul class="hidden"><li>Dispatch within 24 hours</li></ul>')
+    assert "Heft" not in _text('<div class="hide-from-desktop"><p>Aus dem Heft 7</p></div>')
+    assert "Skip" not in _text('<a class="sr-only" href="#c">Skip to content</a>')
+    # Tables (and code, quotes) that CMSs wrap in figures; the images stay out.
+    table = _text(
+        '<figure class="wp-block-table"><table><tr><td>SEPA</td><td>0.15 EUR</td></tr>'
+        '</table><img src="t.png" alt="Fee table"></figure>'
+    )
+    assert table.endswith("wenig Energie.\n\nSEPA 0.15 EUR")
+
+
+def test_a_label_closing_the_text_is_dropped():
+    text = _text("<div><span>Darstellung:</span></div>")
+    assert text.endswith("wenig Energie.")
+    # A label with its block, or a sentence ending in a colon, stays.
+    assert _text("<p>Zutaten:</p><p>200 g Mehl</p>").endswith("Zutaten:\n\n200 g Mehl")
+    long_line = "Die Anlage wurde in diesem Jahr in Betrieb genommen und leistet heute Folgendes:"
+    assert _text(f"<p>{long_line}</p>").endswith(long_line)
 
 
 def test_clean_collapses_spaces_and_blank_lines():

@@ -9,16 +9,21 @@ tests/test_pages_text.py.
 1. Blocks whose class or id names boilerplate (sharing, newsletter, cookie banners, related
    articles, author boxes, ratings, comment sections...: trafilatura's discard vocabulary),
    and nav/aside/footer/form elements, are skipped.
-2. Resiliparse's main-content mode decides the rest; when it keeps almost nothing (it
+2. Blocks hidden on a desktop screen are skipped: by attribute (hidden, aria-hidden, display:
+   none, Resiliparse's own rule), by class (Resiliparse's rule less its responsive variants,
+   "hidden-xs" being shown on desktops; "hide-from-desktop"), and screen-reader-only text.
+3. Media are skipped, but not figures: CMSs wrap tables, code and quotes in <figure>.
+4. Resiliparse's main-content mode decides the rest; when it keeps almost nothing (it
    misjudged the layout), the whole page less the skipped blocks is read instead.
-3. Blogger post templates (<script type="text/template">) are read as HTML.
+5. A label closing the text ("Darstellung:") is dropped: its block was boilerplate.
+6. Blogger post templates (<script type="text/template">) are read as HTML.
 
 Costs are kept near Resiliparse's own: class and id values are judged once per distinct value
 (lru_cache: a site's pages share their templates) from the page source with literal-prefix
 regular expressions, and Resiliparse skips the boilerplate by exact attribute selectors, so
 no Python loop visits the DOM's elements. (An article-container step like trafilatura's
-BODY_XPATH was measured and left out: it lost more must-include text than it removed
-boilerplate.)
+BODY_XPATH was measured and left out, twice: it lost more must-include text than it removed
+boilerplate, and the boilerplate left is mostly inside the article containers anyway.)
 """
 
 from __future__ import annotations
@@ -51,6 +56,22 @@ BOILERPLATE_PARTS = frozenset(
 # ("category-community", "tag-cookies"): such tokens say nothing about the block.
 _TAXONOMY_PREFIXES = ("category-", "tag-", "postid-", "keyword-", "format-", "type-")
 _TOKEN_SPLIT = re.compile(r"[-_]+")
+# A class that hides its block: Resiliparse's own rule less the responsive classes that hide a
+# block on phones or tablets only ("hidden-xs", "hidden-sm": Bootstrap 3). A desktop shows
+# those blocks, and Resiliparse's rule dropped product feature lists and comparison tables
+# with them. Its class rule is turned off (hidden_elements=True) and this one applied by skip
+# selectors instead.
+_HIDDEN_CLASS = re.compile(
+    r"(?:^|\s)(?:(?:is|visually)[_-])?"
+    r"(?:display-none|hidden|invisible|collapsed|h-0|nocontent|expandable)"
+    r"(?:-lg|-2?xl)?(?:$|\s)"
+)
+# Spelled out: hidden on desktops ("hide-from-desktop", "hidden-desktop"; the same as
+# "hidden-lg"), or shown to screen readers only (skip links, "opens in a new window").
+_HIDE_PARTS = frozenset(("hide", "hidden"))
+_SCREEN_READER_ONLY = frozenset(
+    ("sr-only", "screen-reader-text", "screen-reader-only", "visuallyhidden", "screenreader-only")
+)
 
 # Attribute values in the page source. Each pattern starts with a literal, which Python's
 # regex engine finds with a fast scan; a pattern over every tag costs ten times more.
@@ -67,7 +88,9 @@ _TEMPLATE_SCRIPT = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
-# Elements that never hold the main text.
+# Elements that never hold the main text. Media are listed here rather than left to
+# Resiliparse's alt_texts=False, which also drops every <figure>: the tables, code and quotes
+# that CMSs wrap in figures ("wp-block-table") are main text.
 SKIP_ELEMENTS = (
     "nav",
     "aside",
@@ -76,9 +99,28 @@ SKIP_ELEMENTS = (
     "button",
     "select",
     "figcaption",
+    "img",
+    "area",
+    "svg",
+    "object",
+    "embed",
+    "video",
+    "audio",
     "[role=navigation]",
     "[role=complementary]",
     "[role=contentinfo]",
+)
+# Hidden by attribute: Resiliparse's main-content mode skips these itself, its reading of the
+# whole page (the fallback when main content is too short) does not.
+_HIDDEN_ATTRIBUTES = ", ".join(
+    (
+        "[hidden]",
+        "[aria-hidden=true]",
+        '[style*="display:none"]',
+        '[style*="display: none"]',
+        '[style*="visibility:hidden"]',
+        '[style*="visibility: hidden"]',
+    )
 )
 # Never skipped for their class ("category-news" on <article>, "menu-open" on <body>).
 _KEEP = ":not(main):not(article):not(body)"
@@ -86,6 +128,11 @@ _KEEP = ":not(main):not(article):not(body)"
 # Main-content results shorter than this (characters) mean Resiliparse misjudged the layout.
 _MAIN_MIN_CHARS = 200
 _MAX_HEADINGS = 50
+# A line ending with a colon and no longer than this is a label, not a sentence.
+_MAX_LABEL_CHARS = 60
+# Media are skipped by SKIP_ELEMENTS (alt_texts=False would drop figures) and hidden classes by
+# _HIDDEN_CLASS (hidden_elements=True turns off Resiliparse's class rule only).
+_EXTRACT_OPTIONS = {"comments": False, "alt_texts": True, "hidden_elements": True}
 _HEADING_TAGS = "h1, h2, h3"
 
 
@@ -136,11 +183,30 @@ def _css_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
 
 
+@lru_cache(maxsize=1 << 16)
+def is_hidden(value: str) -> bool:
+    """Whether a class attribute hides its block on a desktop screen."""
+    value = value.lower()
+    if _HIDDEN_CLASS.search(value):
+        return True
+    for token in value.split():
+        if token in _SCREEN_READER_ONLY:
+            return True
+        parts = set(_TOKEN_SPLIT.split(token))
+        if "desktop" in parts and not parts.isdisjoint(_HIDE_PARTS):
+            return True
+    return False
+
+
 def boilerplate_values(html: str) -> dict[str, set[str]]:
-    """The class and id values of the page that name boilerplate."""
+    """The class and id values of the page that name boilerplate (or, classes, hide a block)."""
     return {
-        attribute: {v for v in set(pattern.findall(html)) if v and is_boilerplate(v)}
-        for attribute, pattern in _ATTRIBUTE_VALUES.items()
+        "class": {
+            v
+            for v in set(_ATTRIBUTE_VALUES["class"].findall(html))
+            if v and (is_boilerplate(v) or is_hidden(v))
+        },
+        "id": {v for v in set(_ATTRIBUTE_VALUES["id"].findall(html)) if v and is_boilerplate(v)},
     }
 
 
@@ -197,6 +263,20 @@ def links_of(html: str, base_url: str | None, limit: int) -> list[str]:
     return list(out)
 
 
+def _drop_dangling_label(text: str) -> str:
+    """The text less a closing label ("Darstellung:", "Read more about:").
+
+    A label introduces a block; when it ends the text, its block (a link list, a settings
+    switch) was left out as boilerplate and the label is the block's last remnant.
+    """
+    while text.endswith(":"):
+        start = text.rfind("\n") + 1
+        if len(text) - start > _MAX_LABEL_CHARS:
+            break
+        text = text[:start].rstrip()
+    return text
+
+
 def extract_html(html: str, base_url: str | None = None, max_links: int = 500) -> Extracted:
     """Title, headings (h1-h3 outside boilerplate), outgoing links and main text of a page."""
     if "text/template" in html:
@@ -210,12 +290,12 @@ def extract_html(html: str, base_url: str | None = None, max_links: int = 500) -
         return Extracted(title=title, text="", links=links)
     heading_nodes = tree.body.query_selector_all(_HEADING_TAGS).values()
     heading_texts = [(node.tag, " ".join((node.text or "").split())) for node in heading_nodes]
-    text = extract_plain_text(
-        tree, main_content=True, comments=False, alt_texts=False, skip_elements=skip
-    )
+    text = extract_plain_text(tree, main_content=True, skip_elements=skip, **_EXTRACT_OPTIONS)
     if len(text) < _MAIN_MIN_CHARS:
-        text = extract_plain_text(tree, comments=False, alt_texts=False, skip_elements=skip)
-    text = clean(text)
+        text = extract_plain_text(
+            tree, skip_elements=[*skip, _HIDDEN_ATTRIBUTES], **_EXTRACT_OPTIONS
+        )
+    text = _drop_dangling_label(clean(text))
     # The page's own headings: the first h1, and those the main text kept (a walk up every
     # heading's ancestors to test for boilerplate would cost a third of the extraction).
     headings: list[str] = []
