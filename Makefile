@@ -69,8 +69,8 @@ fmt: setup ## format the code
 ui: setup ## MLflow UI on 127.0.0.1:5000 over the configured tracking store
 	$(BIN)/innolink ui --env local
 
-bench: setup ## run benchmarks/ (BENCH="patents pages" for some), write benchmarks/results/*.json and BENCHMARKS.md
-	$(BIN)/python benchmarks/run.py $(BENCH)
+bench: setup ## run benchmarks/ (BENCH="patents pages" for some; SCALE=M|demo|L: every stage on that world), write benchmarks/results/*.json and BENCHMARKS.md
+	BENCH_PIPELINE_SCALE=$(or $(SCALE),M) $(BIN)/python benchmarks/run.py $(BENCH) $(if $(SCALE),$(if $(BENCH),,pipeline))
 
 clean: ## remove generated data (warehouse, MLflow store, caches)
 	rm -rf warehouse .mlflow data/generated dist build spark-warehouse metastore_db derby.log .pytest_cache .ruff_cache

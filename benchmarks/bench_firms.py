@@ -6,7 +6,7 @@ rows / resources / records counted, nothing derived) and innolink's own readers 
 Spark task does per file: validation, exchanges by MIC, names without legal forms).
 
 The registry of the world: 60,000 firms (the synthetic world's names, six home countries)
-listed on 40 exchanges of 25 countries (every fourth firm cross-listed abroad), written as
+listed on 39 exchanges of 31 countries (every fourth firm cross-listed abroad), written as
 financedatabase files keyed by real ISO 10383 MICs, through the same stage; BENCH_FIRMS_WORLD
 may name a folder of firm-list CSVs to use instead (e.g. the firms/ folder of an L world).
 
@@ -118,7 +118,9 @@ HOME_MICS = {
     "KR": ["XKRX", "XKOS"],
 }
 # Real operating markets of ISO 10383 where the firms are cross-listed: the registry spans
-# 40 exchanges of 25 countries, each resolved by its MIC alone (no `exchanges:` override).
+# 39 exchanges of 31 countries, each resolved by its MIC alone (no `exchanges:` override).
+# XFRA gets no firm: German firms come every sixth, foreign listings every fourth, and the
+# German firms that would be its are the ones listed abroad.
 FOREIGN_MICS = [
     "XHKG",
     "XTAI",

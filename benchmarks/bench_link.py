@@ -11,6 +11,7 @@ of the legal form, upper case, one typo, a subsidiary abroad, the Japanese name)
 of no listed firm (another stem, a namesake with another word, a university).
 
 Environment: BENCH_LINK_SIZES (default 10000,100000,1000000), BENCH_LINK_FIRMS (60000),
+BENCH_LINK_DRIVER_MEMORY (12g: the Spark driver's heap for every size),
 BENCH_LINK_NAIVE (names compared all-pairs on the smallest size, default all of them).
 Run by benchmarks/run.py; prints one JSON object.
 """
@@ -245,6 +246,9 @@ def _tree_cpu(pid: int, seen: dict[int, float]) -> None:
         stack.extend(children.get(current, []))
 
 
+DRIVER_MEMORY = os.environ.get("BENCH_LINK_DRIVER_MEMORY", "12g")
+
+
 def run_link(tmp: str) -> tuple[float, int, float, dict[str, float]]:
     """(wall s, peak tree RSS bytes, tree CPU s, metrics) of `innolink run link` in a new
     process: harness.run_stage plus CPU time, the figure that stays fair when other jobs
@@ -255,6 +259,9 @@ def run_link(tmp: str) -> tuple[float, int, float, dict[str, float]]:
     args = [INNOLINK, "run", "link", "--warehouse", f"{tmp}/warehouse"]
     args += ["--set", f"mlflow.tracking_uri=sqlite:///{tmp}/mlflow.db"]
     args += ["--set", f"mlflow.artifact_root={tmp}/artifacts"]
+    # 1M names overflow the local env's 6g driver (the JVM spent most of its time in full GC
+    # and died); every size gets the same heap so that the sizes compare.
+    args += ["--set", f"spark.conf.spark.driver.memory={DRIVER_MEMORY}"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -276,7 +283,10 @@ def run_link(tmp: str) -> tuple[float, int, float, dict[str, float]]:
     done.set()
     sampler.join()
     if proc.returncode != 0:
-        raise SystemExit(err[-3000:])
+        # The whole log: a JVM that dies prints its cause far above the last lines.
+        log = Path(tempfile.gettempdir()) / "bench_link_failure.log"
+        log.write_text(err)
+        raise SystemExit(f"{err[-3000:]}\n(whole log: {log})")
     mlflow.set_tracking_uri(f"sqlite:///{tmp}/mlflow.db")
     run = mlflow.search_runs(
         experiment_names=["innolink"], order_by=["start_time DESC"], output_format="list"
@@ -327,6 +337,7 @@ def main() -> None:
             {
                 "name": "link_stage_synthetic_names",
                 "firms": n_firms,
+                "driver_memory": DRIVER_MEMORY,
                 "runs": runs,
                 "scaling_exponent": exponent(sizes, walls),
                 "scaling_exponent_cpu": exponent(sizes, cpus),

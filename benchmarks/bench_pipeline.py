@@ -7,8 +7,8 @@ scoring), as the ratio stage rate / (2 x raw rate): 1.0 would be both cores busy
 but that loop.
 
 The world is generated first (timed) unless BENCH_PIPELINE_WORLD names one already written by
-`innolink generate`. `make bench BENCH=pipeline` (M); BENCH_PIPELINE_SCALE=demo gives the
-demo pipeline's time. Prints progress on stderr and one JSON object on stdout.
+`innolink generate`. `make bench SCALE=M` (or demo, L); `make bench BENCH=pipeline` is M. The
+demo scale gives the time of the demo pipeline. Progress on stderr, one JSON object on stdout.
 """
 
 from __future__ import annotations
@@ -152,6 +152,20 @@ def main() -> None:
                 "records_in_per_s": round(m.get("records_in", 0) / wall, 1),
             }
             log(f"stage {stage}: {stages[stage]}")
+        # Does the pipeline recover the world's planted order of linkage strengths at this
+        # scale? (innolink.linkage.recovery, as bench_recovery does per seed at demo scale.)
+        truth = world / "truth" / "group_truth.csv"
+        if truth.exists():
+            import pandas as pd
+            from deltalake import DeltaTable
+            from innolink.linkage.recovery import recovery
+
+            scores = DeltaTable(str(warehouse / "gold" / "firm_scores")).to_pandas()
+            r = recovery(scores, pd.read_csv(truth)).as_dict()
+            result["recovery"] = {
+                k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()
+            }
+            log(f"recovery: {result['recovery']}")
         log("raw single-process baselines")
         raw = {
             "firms_readers": raw_firms(world),
@@ -176,7 +190,7 @@ def main() -> None:
                 "stages": stages,
                 "raw_per_s_1core": {k: round(v, 1) for k, v in raw.items()},
                 "stage_over_2x_raw": {k: round(v, 3) for k, v in ratio.items()},
-                "how": f"BENCH_PIPELINE_SCALE={SCALE} make bench BENCH=pipeline: innolink "
+                "how": f"make bench SCALE={SCALE}: innolink "
                 "generate, then innolink run STAGE for each stage in a new process (JVM start, "
                 "MLflow run, Delta MERGEs included) on one warehouse; peak = RSS of the process "
                 "tree; raw = one process, the same per-record work without Spark, same run",
