@@ -28,7 +28,10 @@ def machine() -> str:
 def main(names: list[str]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     scripts = sorted((ROOT / "benchmarks").glob("bench_*.py"))
-    if names:
+    if names == ["--render"]:
+        # BENCHMARKS.md from the kept results alone (after editing how a table is drawn).
+        scripts = []
+    elif names:
         known = {s.stem.removeprefix("bench_"): s for s in scripts}
         unknown = sorted(set(names) - set(known))
         if unknown:
@@ -43,6 +46,7 @@ def main(names: list[str]) -> None:
         if out.returncode:
             raise SystemExit(f"{script.name} failed (exit {out.returncode})")
         result = json.loads(out.stdout.strip().splitlines()[-1])
+        result.setdefault("command", _command(script.stem.removeprefix("bench_")))
         result["date"] = datetime.now(UTC).strftime("%Y-%m-%d")
         result["machine"] = machine()
         (RESULTS / f"{result['name']}.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -54,20 +58,32 @@ def main(names: list[str]) -> None:
         "Written by `make bench` (benchmarks/run.py); raw figures in benchmarks/results/*.json.",
         "Each row's figures come from one run of that command on the machine named.",
         "",
-        "| benchmark | figures | how measured | machine | date |",
-        "|---|---|---|---|---|",
+        "| benchmark | command | figures | how measured | machine | date |",
+        "|---|---|---|---|---|---|",
     ]
     for r in rows:
         figures = ", ".join(
             f"{k}={_value(v)}"
             for k, v in r.items()
-            if k not in ("name", "how", "machine", "date", "stages")
+            if k not in ("name", "how", "machine", "date", "stages", "command")
         )
-        lines.append(f"| {r['name']} | {figures} | {r['how']} | {r['machine']} | {r['date']} |")
+        lines.append(
+            f"| {r['name']} | `{r.get('command', 'make bench')}` | {figures} | {r['how']} "
+            f"| {r['machine']} | {r['date']} |"
+        )
     for r in rows:
         if isinstance(r.get("stages"), dict):
             lines += _stage_table(r)
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
+
+
+def _command(name: str) -> str:
+    """The command that reproduces a result: the benchmark's BENCH_* settings of this run."""
+    prefix = f"BENCH_{name.upper()}_"
+    env = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(prefix))
+    if name == "pipeline":
+        return f"make bench SCALE={os.environ.get('BENCH_PIPELINE_SCALE', 'M')}"
+    return f"{env + ' ' if env else ''}make bench BENCH={name}"
 
 
 def _value(v) -> str:
