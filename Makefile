@@ -46,8 +46,7 @@ demo: setup ## run every stage on the bundled samples and the synthetic demo wor
 	test -f $(DEMO_WORLD)/MANIFEST.json || \
 	  $(BIN)/innolink generate --scale demo --seed 1 --out $(DEMO_WORLD)
 	$(BIN)/innolink run all --env local
-	$(BIN)/innolink tables --env local
-	$(BIN)/innolink report --env local
+	$(BIN)/innolink report --tables --env local
 	@echo "MLflow runs: 'make ui', then open http://127.0.0.1:5000"
 
 report-screenshot: setup browser ## docs/report.png from the demo's report (run make demo first)

@@ -272,26 +272,31 @@ def tables(
     _setup_logging(verbose)
     try:
         cfg = _load(env, sets, warehouse, conf_dir)
-        from delta.tables import DeltaTable
-
         from innolink.session import build_session
-        from innolink.tables import REGISTRY
 
-        spark = build_session(cfg)
-        out = Table(title=f"tables in {cfg.warehouse_uri}")
-        for col in ("table", "rows", "version", "path"):
-            out.add_column(col, justify="right" if col in ("rows", "version") else "left")
-        for spec in REGISTRY.values():
-            path = spec.path(cfg.warehouse_uri)
-            if DeltaTable.isDeltaTable(spark, path):
-                version = DeltaTable.forPath(spark, path).history(1).first()["version"]
-                rows = spark.read.format("delta").load(path).count()
-                out.add_row(spec.id, str(rows), str(version), path)
-            else:
-                out.add_row(spec.id, "-", "-", f"{path} (not written yet)")
-        Console().print(out)
+        _print_tables(build_session(cfg), cfg)
     except InnolinkError as exc:
         _fail(exc)
+
+
+def _print_tables(spark, cfg) -> None:
+    """Every registered table with its row count and Delta version, as a terminal table."""
+    from delta.tables import DeltaTable
+
+    from innolink.tables import REGISTRY
+
+    out = Table(title=f"tables in {cfg.warehouse_uri}")
+    for col in ("table", "rows", "version", "path"):
+        out.add_column(col, justify="right" if col in ("rows", "version") else "left")
+    for spec in REGISTRY.values():
+        path = spec.path(cfg.warehouse_uri)
+        if DeltaTable.isDeltaTable(spark, path):
+            version = DeltaTable.forPath(spark, path).history(1).first()["version"]
+            rows = spark.read.format("delta").load(path).count()
+            out.add_row(spec.id, str(rows), str(version), path)
+        else:
+            out.add_row(spec.id, "-", "-", f"{path} (not written yet)")
+    Console().print(out)
 
 
 @app.command()
@@ -309,6 +314,12 @@ def report(
         str | None,
         typer.Option("--screenshot", help="Also save a PNG of the page (headless Chromium)."),
     ] = None,
+    with_tables: Annotated[
+        bool,
+        typer.Option(
+            "--tables", help="First list every table as `innolink tables` does (one Spark start)."
+        ),
+    ] = False,
     conf_dir: ConfDirOpt = "conf",
     verbose: VerboseOpt = False,
 ) -> None:
@@ -323,6 +334,8 @@ def report(
         from innolink.session import build_session
 
         spark = build_session(cfg)
+        if with_tables:
+            _print_tables(spark, cfg)
         result = build_report(spark, cfg, os.path.abspath(out) if out else None)
         for section, why in result.not_produced.items():
             console.print(f"[yellow]{section}[/]: not produced: {why}")
