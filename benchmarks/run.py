@@ -80,10 +80,14 @@ def main(names: list[str]) -> None:
 def _command(name: str) -> str:
     """The command that reproduces a result: the benchmark's BENCH_* settings of this run."""
     prefix = f"BENCH_{name.upper()}_"
-    env = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(prefix))
+    settings = {k: v for k, v in sorted(os.environ.items()) if k.startswith(prefix)}
     if name == "pipeline":
-        return f"make bench SCALE={os.environ.get('BENCH_PIPELINE_SCALE', 'M')}"
-    return f"{env + ' ' if env else ''}make bench BENCH={name}"
+        scale = settings.pop("BENCH_PIPELINE_SCALE", "M")
+        target = f"make bench SCALE={scale}"
+    else:
+        target = f"make bench BENCH={name}"
+    env = " ".join(f"{k}={v}" for k, v in settings.items())
+    return f"{env} {target}" if env else target
 
 
 def _value(v) -> str:
