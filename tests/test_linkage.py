@@ -285,3 +285,63 @@ def test_recovery_judges_only_pairs_far_enough_apart():
     assert r.shuffle_gap == pytest.approx(0.5375 - 0.15)
     ordered = scores.assign(score=[0.2, 0.2, 0.3, 0.9])
     assert recovery(ordered, groups).recovered
+
+
+# --- product concepts ---------------------------------------------------------------------
+
+
+def test_keywords_of_one_product_in_several_languages_are_one_concept(spark, tmp_path):
+    from innolink.linkage import features as FE
+
+    path = tmp_path / "concepts.yaml"
+    path.write_text(
+        "concepts:\n"
+        "  P02: {name: Motors, terms: [Servo Motor, サーボモータ, 伺服电机]}\n"
+        "  P06: {name: Cameras, terms: [digital camera, 数码相机]}\n"
+        "  X: {name: Both, terms: [数码相机]}\n",
+        encoding="utf-8",
+    )
+    pairs = FE.concept_terms(str(path))
+    # Normalized as the keywords stage writes keywords; English terms also match with -s.
+    assert ("servo motor", "P02") in pairs and ("servo motors", "P02") in pairs
+    assert ("サーボモータ", "P02") in pairs and ("数码相机", "X") in pairs
+    concepts = spark.createDataFrame(pairs, "keyword string, concept string")
+    kw = spark.createDataFrame(
+        [
+            ("A", "servo motors", "en", 2.0, 1, [], "t"),
+            ("B", "伺服电机", "zh", 1.0, 1, [], "t"),
+            ("B", "数码相机", "zh", 3.0, 2, [], "t"),
+            ("B", "工业机器人", "zh", 0.5, 3, [], "t"),
+            ("B", "无用", "zh", 0.0, 4, [], "t"),
+        ],
+        "firm_id string, keyword string, language string, weight double, rank int, "
+        "source_urls array<string>, run_id string",
+    )
+    got = {(r.firm_id, r.term): r.tf for r in FE.product_terms(kw, concepts).collect()}
+    assert got == {
+        ("A", "concept:P02"): 2.0,
+        ("B", "concept:P02"): 1.0,
+        # A keyword of two concepts splits its weight; one no concept names stays itself;
+        # a keyword of weight 0 is no product.
+        ("B", "concept:P06"): 1.5,
+        ("B", "concept:X"): 1.5,
+        ("B", "工业机器人"): 0.5,
+    }
+    assert {(r.firm_id, r.term) for r in FE.product_terms(kw).collect()} == {
+        ("A", "servo motors"),
+        ("B", "伺服电机"),
+        ("B", "数码相机"),
+        ("B", "工业机器人"),
+    }
+
+
+def test_a_broken_concepts_file_is_a_config_error(tmp_path):
+    from innolink.errors import ConfigError
+    from innolink.linkage import features as FE
+
+    path = tmp_path / "concepts.yaml"
+    path.write_text("concepts:\n  P1: {name: no terms}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="P1 has no terms"):
+        FE.concept_terms(str(path))
+    with pytest.raises(ConfigError, match="cannot read"):
+        FE.concept_terms(str(tmp_path / "missing.yaml"))

@@ -375,6 +375,11 @@ class LinkageConfig(_Strict):
     patent_features: int = Field(default=1024, ge=8)
     product_features: int = Field(default=512, ge=4)
     min_df: int = Field(default=2, ge=1)
+    # The product side: keywords mapped to the language-free concepts of product_concepts
+    # (keywords no concept names stay columns of their own), or the raw keywords, whose
+    # columns are per language (docs/linkage.md: why countries need the concepts).
+    product_space: Literal["concepts", "keywords"] = "concepts"
+    product_concepts: str = "conf/mappings/product_concepts.yaml"
     # The firms' column that defines an industry (the shuffle baseline's and the summary's).
     industry: Literal["sector", "industry_group", "industry"] = "sector"
     # The MLflow experiment of this analysis (default: mlflow.experiment).

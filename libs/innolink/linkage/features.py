@@ -3,8 +3,14 @@
 Technology side: the tokens of a firm's patents (gold/patent_text through gold/firm_patents),
 each publication weighted by the firm's applicant share, as TF-IDF over a vocabulary of the
 terms most firms use. Product side: the firm's product/service keywords (gold/firm_keywords)
-with their weights, over a vocabulary of the keywords most firms share. Both are L2-normalized
+with their weights, mapped to product concepts (conf/mappings/product_concepts.yaml) where a
+concept names them, over a vocabulary of the terms most firms share. Both are L2-normalized
 sparse rows, so a firm with many patents is not a larger target than one with few.
+
+Why concepts: keywords are written in the firm's language, so without them a Chinese firm's
+product columns are Chinese words that only the other Chinese firms' rows can teach a model.
+A country with fewer firms (or a language fewer firms write) then gets a worse model, and a
+lower score, for reasons that have nothing to do with its firms (docs/linkage.md).
 
 Vocabularies keep terms used by at least `min_df` firms: a term of one firm only carries no
 information a model could learn from other firms, and it would let a firm be scored by its
@@ -41,14 +47,62 @@ def tech_terms(firm_patents: DataFrame, patent_text: DataFrame) -> DataFrame:
     )
 
 
-def product_terms(firm_keywords: DataFrame) -> DataFrame:
-    """(firm_id, term, tf): a firm's keywords with their weights (non-positive ones dropped)."""
-    return (
+def product_terms(firm_keywords: DataFrame, concepts: DataFrame | None = None) -> DataFrame:
+    """(firm_id, term, tf): a firm's keywords with their weights (non-positive ones dropped).
+
+    With `concepts` (keyword, concept; see read_concepts), a keyword that names concepts
+    becomes the term `concept:<id>`, its weight split over the concepts it names, and a
+    firm's keywords of one concept add up; other keywords stay terms of their own.
+    """
+    kw = (
         firm_keywords.where(F.col("weight") > 0)
         .select("firm_id", F.col("keyword").alias("term"), F.col("weight").alias("tf"))
         .groupBy("firm_id", "term")
         .agg(F.max("tf").alias("tf"))
     )
+    if concepts is None:
+        return kw
+    named = concepts.withColumn("n", F.count("*").over(Window.partitionBy("keyword")))
+    return (
+        kw.join(F.broadcast(named), kw["term"] == named["keyword"], "left")
+        .select(
+            "firm_id",
+            F.coalesce(F.concat(F.lit("concept:"), "concept"), F.col("term")).alias("term"),
+            (F.col("tf") / F.coalesce("n", F.lit(1))).alias("tf"),
+        )
+        .groupBy("firm_id", "term")
+        .agg(F.sum("tf").alias("tf"))
+    )
+
+
+def concept_terms(path: str) -> list[tuple[str, str]]:
+    """(keyword, concept) pairs of a concepts file, terms normalized as keywords are written.
+
+    An English (Latin-script) term also stands for its plural or singular with -s, since a
+    page says "servo motors" where the file says "servo motor".
+    """
+    import yaml
+
+    from innolink.errors import ConfigError
+    from innolink.keywords.evaluate import norm
+
+    try:
+        data = yaml.safe_load(open(path, encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"stages.linkage.product_concepts: cannot read {path}: {exc}") from exc
+    pairs: set[tuple[str, str]] = set()
+    for cid, concept in (data.get("concepts") or {}).items():
+        terms = (concept or {}).get("terms") if isinstance(concept, dict) else None
+        if not isinstance(terms, list) or not terms:
+            raise ConfigError(f"stages.linkage.product_concepts: concept {cid} has no terms list")
+        for term in terms:
+            key = norm(str(term))
+            if not key:
+                continue
+            pairs.add((key, str(cid)))
+            if key.isascii() and key[-1:].isalpha():
+                pairs.add((key[:-1] if key.endswith("s") else key + "s", str(cid)))
+    return sorted(pairs)
 
 
 def vocabulary(terms: DataFrame, firms: int, min_df: int, max_features: int) -> Vocabulary:

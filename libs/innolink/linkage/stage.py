@@ -45,7 +45,13 @@ def firm_rows(ctx: StageContext) -> tuple[DataFrame, DataFrame, FE.Vocabulary, F
         F.coalesce(F.col(cfg.industry), F.lit("unknown")).alias("industry"),
     )
     tech = FE.tech_terms(ctx.read(FIRM_PATENTS), ctx.read(PATENT_TEXT))
-    products = FE.product_terms(ctx.read(FIRM_KEYWORDS))
+    concepts = None
+    if cfg.product_space == "concepts":
+        concepts = ctx.spark.createDataFrame(
+            FE.concept_terms(ctx.cfg.resolve(cfg.product_concepts)),
+            "keyword string, concept string",
+        )
+    products = FE.product_terms(ctx.read(FIRM_KEYWORDS), concepts)
     counts = (
         firms.join(
             ctx.read(FIRM_PATENTS).groupBy("firm_id").agg(F.countDistinct("pub_key").alias("np")),
@@ -123,6 +129,7 @@ def run(ctx: StageContext) -> StageResult:
         neighbours=cfg.neighbours,
         patent_features=d,
         product_features=p,
+        product_space=cfg.product_space,
         min_df=cfg.min_df,
         industry=cfg.industry,
     )
@@ -235,7 +242,7 @@ def _fit_group(
             {
                 "group": group,
                 "model": cfg.model,
-                "features": "patent tokens tf-idf -> product keywords tf-idf",
+                "features": f"patent tokens tf-idf -> product {cfg.product_space} tf-idf",
                 "patent_features": d,
                 "product_features": p,
                 "alpha": cfg.alpha,
