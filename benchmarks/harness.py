@@ -100,17 +100,6 @@ def run_stage(
 def world_sets(world: Path) -> list[str]:
     """--set assignments that make the firms, patents and pages stages read a synthetic world
     (`innolink generate`) and nothing else."""
-    firms = [
-        f"{{path: '{world}/firms/[A-Z]*.csv', format: financedatabase}}",
-        f"{{path: '{world}/firms/jpx_names.json', format: jpx-names}}",
-        f"{{path: '{world}/firms/cn_names.csv', format: cn-names}}",
-    ]
-    patents = [
-        f"{{path: '{world}/patents/uspto', format: uspto-xml}}",
-        f"{{path: '{world}/patents/google', format: google-patents}}",
-    ]
-    return [
-        f"stages.firms.inputs=[{', '.join(firms)}]",
-        f"stages.patents.inputs=[{', '.join(patents)}]",
-        f"stages.pages.inputs=[{{path: '{world}/web', format: warc}}]",
-    ]
+    from innolink.synth.generate import input_overrides
+
+    return input_overrides(world)

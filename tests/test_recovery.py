@@ -24,21 +24,9 @@ STAGES = ["firms", "patents", "pages", "link", "keywords", "linkage"]
 
 
 def world_sets(world) -> list[str]:
-    firms = [
-        f"{{path: '{world}/firms/[A-Z]*.csv', format: financedatabase}}",
-        f"{{path: '{world}/firms/jpx_names.json', format: jpx-names}}",
-        f"{{path: '{world}/firms/cn_names.csv', format: cn-names}}",
-    ]
-    patents = [
-        f"{{path: '{world}/patents/uspto', format: uspto-xml}}",
-        f"{{path: '{world}/patents/google', format: google-patents}}",
-    ]
-    sets = [
-        f"stages.firms.inputs=[{', '.join(firms)}]",
-        f"stages.patents.inputs=[{', '.join(patents)}]",
-        f"stages.pages.inputs=[{{path: '{world}/web', format: warc}}]",
-        "stages.keywords.log_models=false",
-    ]
+    from innolink.synth.generate import input_overrides
+
+    sets = [*input_overrides(world), "stages.keywords.log_models=false"]
     return [a for s in sets for a in ("--set", s)]
 
 

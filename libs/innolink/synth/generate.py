@@ -72,6 +72,25 @@ CRAWL_START = datetime(2024, 6, 3, 0, 0, 0)
 EXCHANGE_ORDER = ("JPX", "SHH", "SHZ", "NMS", "NYQ", "NGM", "NCM", "GER", "KSC", "NSI")
 
 
+def input_overrides(world: str | Path) -> list[str]:
+    """`--set` assignments that make the firms, patents and pages stages read a world this
+    module wrote (its folders firms/, patents/uspto, patents/google, web/) and nothing else."""
+    firms = [
+        f"{{path: '{world}/firms/[A-Z]*.csv', format: financedatabase}}",
+        f"{{path: '{world}/firms/jpx_names.json', format: jpx-names}}",
+        f"{{path: '{world}/firms/cn_names.csv', format: cn-names}}",
+    ]
+    patents = [
+        f"{{path: '{world}/patents/uspto', format: uspto-xml}}",
+        f"{{path: '{world}/patents/google', format: google-patents}}",
+    ]
+    return [
+        f"stages.firms.inputs=[{', '.join(firms)}]",
+        f"stages.patents.inputs=[{', '.join(patents)}]",
+        f"stages.pages.inputs=[{{path: '{world}/web', format: warc}}]",
+    ]
+
+
 def firm_id_of(firm: dict) -> str:
     """The firm_id the firms stage gives this listing: from the ISIN, else the listing key."""
     return _firm_id(firm["isin"], firm["ticker"], firm["country"])
