@@ -20,6 +20,7 @@ own idiosyncratic words.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
@@ -50,7 +51,7 @@ def tech_terms(firm_patents: DataFrame, patent_text: DataFrame) -> DataFrame:
 def product_terms(firm_keywords: DataFrame, concepts: DataFrame | None = None) -> DataFrame:
     """(firm_id, term, tf): a firm's keywords with their weights (non-positive ones dropped).
 
-    With `concepts` (keyword, concept; see read_concepts), a keyword that names concepts
+    With `concepts` (keyword, concept: the pairs of concept_terms), a keyword that names concepts
     becomes the term `concept:<id>`, its weight split over the concepts it names, and a
     firm's keywords of one concept add up; other keywords stay terms of their own.
     """
@@ -87,7 +88,7 @@ def concept_terms(path: str) -> list[tuple[str, str]]:
     from innolink.keywords.evaluate import norm
 
     try:
-        data = yaml.safe_load(open(path, encoding="utf-8")) or {}
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"stages.linkage.product_concepts: cannot read {path}: {exc}") from exc
     pairs: set[tuple[str, str]] = set()
