@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from innolink.flows import identity, plots, wipo
+from innolink.flows import identity, plots
 from innolink.flows.regions import load_regions, locate, place_key
+from innolink.patents import wipo
 from innolink.tables import (
     INVENTOR_FLOWS,
     INVENTOR_PATENTS,

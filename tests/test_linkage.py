@@ -130,13 +130,21 @@ def _firm(firm_id, country, firm_type, sector):
     )  # fmt: skip
 
 
+# An IPC code of a different WIPO technology field for each topic of the tiny world (fields
+# 1, 2, 4, 16, 11, 32; "H04N 21/" is a main-group pattern that beats its subclass's field 2).
+TOPIC_CODES = ["H01M 10/0525", "H04N 5/225", "H04N 21/20", "A61K 31/00", "G01N 33/10", "B60L 53/10"]
+
+
 def tiny_world(spark, warehouse):
-    """Two groups of 12 firms, one unscorable firm without patents, one group too small."""
-    from innolink.tables import FIRM_KEYWORDS, FIRM_PATENTS, FIRMS, PATENT_TEXT
+    """Two groups of 12 firms, one unscorable firm without patents, one group too small.
+
+    Each patent has its topic's text tokens and its topic's IPC code (plus the same code as
+    CPC and a Locarno class, which name no further field)."""
+    from innolink.tables import FIRM_KEYWORDS, FIRM_PATENTS, FIRMS, PATENT_CLASSES, PATENT_TEXT
     from innolink.writer import TableWriter
 
     rnd = random.Random(5)
-    firms, fp, text, kw = [], [], [], []
+    firms, fp, text, kw, classes = [], [], [], [], []
     for g, (country, ftype) in enumerate([("JP", "startup"), ("US", "incumbent")]):
         for i in range(12):
             fid = f"F{g}{i:02d}"
@@ -148,6 +156,12 @@ def tiny_world(spark, warehouse):
                 text.append(
                     (pub, "en", [f"t{topics[j % 2]}", f"t{topics[j % 2]}", "common"], [], "t")
                 )
+                code = TOPIC_CODES[topics[j % 2]]
+                classes += [
+                    (pub, "IPC", code, True, 1, "t"),
+                    (pub, "CPC", code, True, 1, "t"),
+                    (pub, "LOCARNO", "14-03", False, 2, "t"),
+                ]
             products = topics if g == 0 else rnd.sample(range(6), 2)
             for k, p in enumerate(products):
                 kw.append((fid, f"p{p}", "en", 1.0 + k, k + 1, [], "t"))
@@ -163,6 +177,7 @@ def tiny_world(spark, warehouse):
     w.merge(FIRMS, spark.createDataFrame(firms, FIRMS.schema))
     w.merge(FIRM_PATENTS, spark.createDataFrame(fp, FIRM_PATENTS.schema))
     w.merge(PATENT_TEXT, spark.createDataFrame(text, PATENT_TEXT.schema))
+    w.merge(PATENT_CLASSES, spark.createDataFrame(classes, PATENT_CLASSES.schema))
     w.merge(FIRM_KEYWORDS, spark.createDataFrame(kw, FIRM_KEYWORDS.schema))
 
 
@@ -185,8 +200,8 @@ def test_linkage_scores_groups_out_of_fold(spark, linked):
     assert sorted(scores["group_key"].unique()) == ["JP/startup", "US/incumbent"]
     assert len(scores) == 24 and set(scores["model"]) == {"ridge"}
     means = scores.groupby("group_key")["score"].mean()
-    # Products follow technology in JP/startup only.
-    assert means["JP/startup"] > means["US/incumbent"] + 0.2
+    # Products follow technology in JP/startup only (0.62 vs 0.42 when written).
+    assert means["JP/startup"] > means["US/incumbent"] + 0.15
     jp = scores[scores["group_key"] == "JP/startup"]
     assert jp["score"].mean() > jp["shuffle_score"].mean()
     rejects = table(spark, tmp, REJECTS).where("stage = 'linkage'").toPandas()
@@ -218,6 +233,102 @@ def test_linkage_logs_a_nested_run_per_group_with_a_reloadable_model(linked):
     # Technology t3 predicts product p3 above every other product.
     assert pred.iloc[0].idxmax() == "p3"
     assert list(pred.columns) == sorted(pred.columns, key=list(pred.columns).index)
+    # The default technology space is text and WIPO fields: a patent's IPC codes alone say
+    # it too, in any notation, and the two together agree.
+    assert jp.data.params["features"] == "patent text+fields tf-idf -> product concepts tf-idf"
+    both = model.predict(
+        pd.DataFrame(
+            {
+                "tokens": [None, ["t3", "t3", "common"]],
+                "ipc": [["A61K31/00"], [TOPIC_CODES[3], "Z99Z 1/00"]],
+            }
+        )
+    )
+    assert list(both.idxmax(axis=1)) == ["p3", "p3"]
+
+
+def test_the_model_artifact_rebuilds_the_rows_it_was_trained_on(spark, tmp_path):
+    """A firm's technology row from the Spark features equals the pyfunc's row of the same
+    patents' tokens and codes: the logged model sees what the scores were computed from."""
+    from innolink.linkage import features as FE
+    from innolink.linkage.pyfunc import tech_matrix
+    from innolink.tables import FIRM_PATENTS, PATENT_CLASSES, PATENT_TEXT
+
+    fp = spark.createDataFrame(
+        [("A", "A-1", 1.0, 1.0, "test", None, "t"), ("B", "B-1", 1.0, 1.0, "test", None, "t")],
+        FIRM_PATENTS.schema,
+    )
+    text = spark.createDataFrame(
+        [("A-1", "en", ["cell", "cell", "anode"], [], "t"), ("B-1", "en", ["lens"], [], "t")],
+        PATENT_TEXT.schema,
+    )
+    classes = spark.createDataFrame(
+        [
+            ("A-1", "IPC", "H01M 10/0525", True, 1, "t"),
+            ("A-1", "IPC", "H04N 5/225", False, 2, "t"),
+            ("B-1", "CPC", "H04N 5/225", True, 1, "t"),
+        ],
+        PATENT_CLASSES.schema,
+    )
+    text_terms, field_terms = FE.tech_terms(fp, text), FE.field_terms(fp, classes)
+    text_vocab = FE.vocabulary(text_terms, 2, 1, 100)
+    field_vocab = FE.vocabulary(field_terms, 2, 1, 100)
+    assert field_vocab.terms == ["field:2", "field:1"]  # by document frequency, then term
+    rows = (
+        FE.joined_rows(
+            FE.sparse_rows(field_terms, field_vocab, "x", use_idf=True),
+            FE.sparse_rows(text_terms, text_vocab, "x", use_idf=True),
+            len(field_vocab),
+            0.75,
+        )
+        .toPandas()
+        .set_index("firm_id")
+    )
+    terms = field_vocab.terms + text_vocab.terms
+    X = tech_matrix(
+        pd.DataFrame(
+            {"tokens": [["cell", "cell", "anode"]], "ipc": [["H01M10/0525", "H04N 5/225"]]}
+        ),
+        terms,
+        np.asarray(field_vocab.idf + text_vocab.idf),
+        len(field_vocab),
+        0.75,
+    ).toarray()[0]
+    spark_row = np.zeros(len(terms) + 1)
+    spark_row[list(rows.loc["A", "x_idx"])] = rows.loc["A", "x_val"]
+    spark_row[-1] = 1.0
+    np.testing.assert_allclose(X, spark_row)
+    # Unit norm, three quarters of it on the fields: two fields of equal weight, then text.
+    assert np.isclose(np.sum(X[:2] ** 2), 0.75) and np.isclose(np.sum(X[:-1] ** 2), 1.0)
+    # B has one field and one token, each block a single column.
+    assert np.allclose(sorted(rows.loc["B", "x_val"]), [0.5, 0.75**0.5])
+
+
+def test_patents_name_each_wipo_field_once_and_unknown_codes_none(spark):
+    from innolink.linkage import features as FE
+    from innolink.tables import FIRM_PATENTS, PATENT_CLASSES
+
+    fp = spark.createDataFrame(
+        [("A", "P1", 0.5, 1.0, "test", None, "t"), ("A", "P2", 1.0, 1.0, "test", None, "t")],
+        FIRM_PATENTS.schema,
+    )
+    classes = spark.createDataFrame(
+        [
+            # Field 1 twice (IPC and CPC of one code, and a second code of the field): once.
+            ("P1", "IPC", "H01M 10/0525", True, 1, "t"),
+            ("P1", "CPC", "H01M 10/0525", True, 1, "t"),
+            ("P1", "IPC", "H01M 4/13", False, 2, "t"),
+            # H04N 21/ is field 4 (a main-group pattern beats its subclass's field 2).
+            ("P2", "IPC", "H04N 21/20", True, 1, "t"),
+            ("P2", "IPC", "H01M 4/13", False, 2, "t"),
+            # Not in the concordance, or not IPC/CPC: no field.
+            ("P2", "IPC", "Z99Z 1/00", False, 3, "t"),
+            ("P2", "LOCARNO", "14-03", False, 4, "t"),
+        ],
+        PATENT_CLASSES.schema,
+    )
+    got = {(r.term, r.tf) for r in FE.field_terms(fp, classes).collect()}
+    assert got == {("field:1", 1.5), ("field:4", 1.0)}
 
 
 def test_linkage_rerun_gives_identical_metrics(spark, linked):
@@ -248,6 +359,26 @@ def test_summary_table(spark, linked):
     assert summary.loc[("JP", "startup", "Energy")]["n"] == 6
     assert summary.loc[("*", "*", "*")]["n"] == 24
     assert jp["ci_low"] <= jp["mean"] <= jp["ci_high"]
+
+
+def test_technology_spaces(spark, linked):
+    from innolink.tables import FIRM_SCORES
+
+    tmp, _, sets = linked
+    means = {}
+    for space in ("fields", "text"):
+        assert cli(tmp, "run", "linkage", *sets, "--set", f"stages.linkage.tech_space={space}") == 0
+        params = last_run(tmp).data.params
+        assert params["tech_space"] == space
+        # Six topics, one field each; or the six topic tokens and "common".
+        assert params["patent_features"] == {"fields": "6", "text": "7"}[space]
+        scores = table(spark, tmp, FIRM_SCORES).toPandas()
+        means[space] = scores.groupby("group_key")["score"].mean()
+    # Each space alone tells the groups apart (0.62 vs 0.42 when written).
+    for space, m in means.items():
+        assert m["JP/startup"] > m["US/incumbent"] + 0.15, space
+    # A share outside (0, 1) is a configuration error.
+    assert cli(tmp, "run", "linkage", "--set", "stages.linkage.field_weight=1.5") == 2
 
 
 def test_knn_model_and_bad_config(spark, linked):
@@ -345,3 +476,29 @@ def test_a_broken_concepts_file_is_a_config_error(tmp_path):
         FE.concept_terms(str(path))
     with pytest.raises(ConfigError, match="cannot read"):
         FE.concept_terms(str(tmp_path / "missing.yaml"))
+
+
+def test_a_compound_concept_name_names_its_concept_by_each_part(tmp_path):
+    from innolink.linkage import features as FE
+
+    path = tmp_path / "concepts.yaml"
+    path.write_text(
+        "concepts:\n"
+        "  P26: {terms: ['Steel and metals', 鉄鋼・非鉄金属, 钢铁与有色金属]}\n"
+        "  P35: {terms: ['Aerospace, rail and ships']}\n"
+        "  P04: {terms: [家電・AV機器, Android brand]}\n"
+        "  P33: {terms: [空調・家電]}\n",
+        encoding="utf-8",
+    )
+    pairs = FE.concept_terms(str(path))
+    concepts = {}
+    for keyword, concept in pairs:
+        concepts.setdefault(keyword, set()).add(concept)
+    for part in ["steel", "metals", "metal", "鉄鋼", "非鉄金属", "钢铁", "有色金属"]:
+        assert concepts[part] == {"P26"}, part
+    assert concepts["steel and metals"] == {"P26"}
+    assert {k for k, c in concepts.items() if c == {"P35"}} >= {"aerospace", "rail", "ships"}
+    # A part two compound names share names both concepts; its weight is split between them.
+    assert concepts["家電"] == {"P04", "P33"}
+    # "and" joins words only: "Android" and "brand" are not split.
+    assert "android brand" in concepts and "droid" not in concepts and "br" not in concepts

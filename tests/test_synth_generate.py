@@ -304,7 +304,7 @@ def test_planted_references_follow_the_sectors(world):
     patents = {
         t["pub_key"]: t for t in pq.read_table(out / "truth" / "patent_truth.parquet").to_pylist()
     }
-    from innolink.flows.wipo import wipo_fields
+    from innolink.patents.wipo import wipo_fields
 
     sector = {n: f.sector for n, f in wipo_fields().items()}
     refs, sci = Counter(), Counter()

@@ -371,6 +371,11 @@ class LinkageConfig(_Strict):
     pooling: float = Field(default=1.0, ge=0)
     # knn: neighbours averaged.
     neighbours: int = Field(default=10, ge=1)
+    # The technology side: the patents' text tokens, the WIPO technology fields of their
+    # IPC/CPC codes, or both side by side with field_weight of the row's squared norm on the
+    # fields (docs/linkage.md: text alone is per language, so it cannot compare countries).
+    tech_space: Literal["text+fields", "text", "fields"] = "text+fields"
+    field_weight: float = Field(default=0.75, gt=0, lt=1)
     # Vocabulary sizes of the patent-text features and of the product-keyword vector.
     patent_features: int = Field(default=1024, ge=8)
     product_features: int = Field(default=512, ge=4)

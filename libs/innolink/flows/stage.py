@@ -18,8 +18,9 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from innolink.context import StageContext, StageResult
-from innolink.flows import identity, moves, wipo
+from innolink.flows import identity, moves
 from innolink.flows.regions import load_regions, locate, place_key_col
+from innolink.patents import wipo
 from innolink.tables import (
     FIRM_PATENTS,
     INVENTOR_FLOWS,

@@ -1,16 +1,22 @@
 """Firm-level features of the linkage model, built in Spark: what a firm patents, what it sells.
 
-Technology side: the tokens of a firm's patents (gold/patent_text through gold/firm_patents),
-each publication weighted by the firm's applicant share, as TF-IDF over a vocabulary of the
-terms most firms use. Product side: the firm's product/service keywords (gold/firm_keywords)
+Technology side (stages.linkage.tech_space): the tokens of a firm's patents (gold/patent_text
+through gold/firm_patents), each publication weighted by the firm's applicant share, as TF-IDF
+over a vocabulary of the terms most firms use; and the WIPO technology fields of the same
+patents' IPC/CPC codes (silver/patent_classes, Schmoch's concordance), as TF-IDF over the 35
+fields. `text+fields` joins the two, each L2-normalized, with `field_weight` of the row's
+squared norm on the fields: the text says what the patent is about in detail, the fields say it
+in one scheme for every office and language. Product side: the firm's product/service keywords (gold/firm_keywords)
 with their weights, mapped to product concepts (conf/mappings/product_concepts.yaml) where a
 concept names them, over a vocabulary of the terms most firms share. Both are L2-normalized
 sparse rows, so a firm with many patents is not a larger target than one with few.
 
-Why concepts: keywords are written in the firm's language, so without them a Chinese firm's
+Why concepts and fields: patents and keywords are written in the firm's language, so without them a Chinese firm's
 product columns are Chinese words that only the other Chinese firms' rows can teach a model.
 A country with fewer firms (or a language fewer firms write) then gets a worse model, and a
-lower score, for reasons that have nothing to do with its firms (docs/linkage.md).
+lower score, for reasons that have nothing to do with its firms (docs/linkage.md). Japanese
+and Chinese firms file most patents at home, in their language: their text columns are
+learned from their compatriots only, while everyone's IPC codes share the fields' columns.
 
 Vocabularies keep terms used by at least `min_df` firms: a term of one firm only carries no
 information a model could learn from other firms, and it would let a firm be scored by its
@@ -19,6 +25,7 @@ own idiosyncratic words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +52,62 @@ def tech_terms(firm_patents: DataFrame, patent_text: DataFrame) -> DataFrame:
         .join(tokens, "pub_key")
         .groupBy("firm_id", "term")
         .agg(F.sum("share").alias("tf"))
+    )
+
+
+def field_terms(firm_patents: DataFrame, patent_classes: DataFrame) -> DataFrame:
+    """(firm_id, term "field:<n>", tf): the WIPO technology fields of a firm's patents' IPC/CPC
+    codes; a patent counts once per field its codes name, weighted by the firm's share.
+
+    Codes the concordance does not cover name no field; a patent with none adds nothing.
+    """
+    from innolink.patents import wipo
+
+    codes = patent_classes.where(F.col("scheme").isin("IPC", "CPC")).select("pub_key", "code")
+    fields = (
+        wipo.with_wipo_field(codes, "code")
+        .where(F.col("field").isNotNull())
+        .select("pub_key", F.concat(F.lit("field:"), F.col("field").cast("string")).alias("term"))
+        .distinct()
+    )
+    return (
+        firm_patents.select("firm_id", "pub_key", "share")
+        .join(fields, "pub_key")
+        .groupBy("firm_id", "term")
+        .agg(F.sum("share").alias("tf"))
+    )
+
+
+def joined_rows(
+    first: DataFrame, second: DataFrame, width_first: int, weight_first: float
+) -> DataFrame:
+    """(firm_id, x_idx, x_val): two blocks of L2-normalized rows side by side, the second's
+    columns after the first's, with `weight_first` of the squared norm on the first block.
+
+    A firm with one block only gets that block alone, at unit norm: it is not a smaller
+    vector for lacking, say, classified patents.
+    """
+    a = first.select("firm_id", F.col("x_idx").alias("a_idx"), F.col("x_val").alias("a_val"))
+    b = second.select("firm_id", F.col("x_idx").alias("b_idx"), F.col("x_val").alias("b_val"))
+    wa, wb = float(weight_first) ** 0.5, (1.0 - float(weight_first)) ** 0.5
+    empty_i, empty_d = F.array().cast("array<int>"), F.array().cast("array<double>")
+    joined = a.join(b, "firm_id", "full").select(
+        "firm_id",
+        F.concat(
+            F.coalesce("a_idx", empty_i),
+            F.transform(F.coalesce("b_idx", empty_i), lambda i: i + F.lit(width_first)),
+        ).alias("x_idx"),
+        F.concat(
+            F.transform(F.coalesce("a_val", empty_d), lambda v: v * F.lit(wa)),
+            F.transform(F.coalesce("b_val", empty_d), lambda v: v * F.lit(wb)),
+        ).alias("x_val"),
+    )
+    norm = F.sqrt(F.aggregate("x_val", F.lit(0.0), lambda acc, v: acc + v * v))
+    return (
+        joined.withColumn("_norm", norm)
+        .where(F.col("_norm") > 0)
+        .withColumn("x_val", F.transform("x_val", lambda v: v / F.col("_norm")))
+        .drop("_norm")
     )
 
 
@@ -76,11 +139,31 @@ def product_terms(firm_keywords: DataFrame, concepts: DataFrame | None = None) -
     )
 
 
+# What joins the parts of a compound category name: "Steel and metals", "鉄鋼・非鉄金属",
+# "钢铁与有色金属", "Aerospace, rail and ships".
+_PARTS = re.compile(r"\s*(?:,|、|・|/|&|\band\b|与)\s*")
+
+
+def term_parts(term: str) -> list[str]:
+    """The parts of a compound category name, each a name of the category too ([] if none).
+
+    Pages and the keywords stage split such names where they are joined: a Japanese page's
+    "鉄鋼・非鉄金属" becomes the keywords 鉄鋼 and 非鉄金属, which would otherwise match no
+    concept. Japanese names are joined with "・" far more often than English ones with "and",
+    so without the parts a Japanese firm's products map less completely, and it scores lower
+    for a reason that has nothing to do with the firm.
+    """
+    parts = [x for x in _PARTS.split(term) if x]
+    return parts if len(parts) > 1 else []
+
+
 def concept_terms(path: str) -> list[tuple[str, str]]:
     """(keyword, concept) pairs of a concepts file, terms normalized as keywords are written.
 
-    An English (Latin-script) term also stands for its plural or singular with -s, since a
-    page says "servo motors" where the file says "servo motor".
+    A term also stands for each part of it that a separator joins (term_parts): "Steel and
+    metals" names the concept, and so do "steel" and "metals". An English (Latin-script) term
+    also stands for its plural or singular with -s, since a page says "servo motors" where the
+    file says "servo motor".
     """
     import yaml
 
@@ -97,12 +180,12 @@ def concept_terms(path: str) -> list[tuple[str, str]]:
         if not isinstance(terms, list) or not terms:
             raise ConfigError(f"stages.linkage.product_concepts: concept {cid} has no terms list")
         for term in terms:
-            key = norm(str(term))
-            if not key:
-                continue
-            pairs.add((key, str(cid)))
-            if key.isascii() and key[-1:].isalpha():
-                pairs.add((key[:-1] if key.endswith("s") else key + "s", str(cid)))
+            for key in {norm(str(term)), *(norm(x) for x in term_parts(str(term)))}:
+                if not key:
+                    continue
+                pairs.add((key, str(cid)))
+                if key.isascii() and key[-1:].isalpha():
+                    pairs.add((key[:-1] if key.endswith("s") else key + "s", str(cid)))
     return sorted(pairs)
 
 

@@ -27,7 +27,14 @@ from innolink.context import StageContext, StageResult
 from innolink.linkage import features as FE
 from innolink.linkage import model as M
 from innolink.linkage.plots import group_scores_plot
-from innolink.tables import FIRM_KEYWORDS, FIRM_PATENTS, FIRM_SCORES, FIRMS, PATENT_TEXT
+from innolink.tables import (
+    FIRM_KEYWORDS,
+    FIRM_PATENTS,
+    FIRM_SCORES,
+    FIRMS,
+    PATENT_CLASSES,
+    PATENT_TEXT,
+)
 from innolink.tracking import model_pip_requirements
 
 log = logging.getLogger(__name__)
@@ -44,7 +51,18 @@ def firm_rows(ctx: StageContext) -> tuple[DataFrame, DataFrame, FE.Vocabulary, F
         "firm_type",
         F.coalesce(F.col(cfg.industry), F.lit("unknown")).alias("industry"),
     )
-    tech = FE.tech_terms(ctx.read(FIRM_PATENTS), ctx.read(PATENT_TEXT))
+    spaces = {"text+fields": ("text", "fields"), "text": ("text",), "fields": ("fields",)}
+    blocks = spaces[cfg.tech_space]
+    terms = {}
+    if "text" in blocks:
+        terms["text"] = FE.tech_terms(ctx.read(FIRM_PATENTS), ctx.read(PATENT_TEXT))
+    if "fields" in blocks:
+        terms["fields"] = FE.field_terms(ctx.read(FIRM_PATENTS), ctx.read(PATENT_CLASSES))
+    # A firm has technology features when any block of the space describes it.
+    tech_ids = None
+    for frame in terms.values():
+        ids = frame.select("firm_id")
+        tech_ids = ids if tech_ids is None else tech_ids.unionByName(ids)
     concepts = None
     if cfg.product_space == "concepts":
         concepts = ctx.spark.createDataFrame(
@@ -63,18 +81,26 @@ def firm_rows(ctx: StageContext) -> tuple[DataFrame, DataFrame, FE.Vocabulary, F
             "firm_id",
             "left",
         )
-        .join(
-            tech.select("firm_id").distinct().withColumn("has_text", F.lit(True)), "firm_id", "left"
-        )
+        .join(tech_ids.distinct().withColumn("has_text", F.lit(True)), "firm_id", "left")
         .fillna({"np": 0, "nk": 0, "has_text": False})
     )
     eligible_ids = counts.where(F.col("has_text") & (F.col("nk") > 0)).select("firm_id")
-    tech = tech.join(eligible_ids, "firm_id").persist()
     products = products.join(eligible_ids, "firm_id").persist()
     n = eligible_ids.count()
-    tech_vocab = FE.vocabulary(tech, n, cfg.min_df, cfg.patent_features)
+    vocabs, xs = [], []
+    for block in blocks:
+        tech = terms[block].join(eligible_ids, "firm_id").persist()
+        # The fields are 35: every one a firm shares with another is a column.
+        limit = cfg.patent_features if block == "text" else 1 << 10
+        vocabs.append(FE.vocabulary(tech, n, cfg.min_df, limit))
+        xs.append(FE.sparse_rows(tech, vocabs[-1], "x", use_idf=True))
+    if len(blocks) == 2:
+        # Fields first: their columns keep the same indices whatever the text vocabulary.
+        x = FE.joined_rows(xs[1], xs[0], len(vocabs[1]), cfg.field_weight)
+        tech_vocab = FE.Vocabulary(vocabs[1].terms + vocabs[0].terms, vocabs[1].idf + vocabs[0].idf)
+    else:
+        x, tech_vocab = xs[0], vocabs[0]
     prod_vocab = FE.vocabulary(products, n, cfg.min_df, cfg.product_features)
-    x = FE.sparse_rows(tech, tech_vocab, "x", use_idf=True)
     y = FE.sparse_rows(products, prod_vocab, "y", use_idf=True)
     group_key = F.concat_ws("/", *[F.col(c) for c in cfg.group_by])
     fold = F.pmod(F.xxhash64(F.col("firm_id"), F.lit(cfg.seed)), F.lit(cfg.folds)).cast("int")
@@ -130,6 +156,8 @@ def run(ctx: StageContext) -> StageResult:
         patent_features=d,
         product_features=p,
         product_space=cfg.product_space,
+        tech_space=cfg.tech_space,
+        field_weight=cfg.field_weight,
         min_df=cfg.min_df,
         industry=cfg.industry,
     )
@@ -242,7 +270,7 @@ def _fit_group(
             {
                 "group": group,
                 "model": cfg.model,
-                "features": f"patent tokens tf-idf -> product {cfg.product_space} tf-idf",
+                "features": f"patent {cfg.tech_space} tf-idf -> product {cfg.product_space} tf-idf",
                 "patent_features": d,
                 "product_features": p,
                 "alpha": cfg.alpha,
@@ -276,7 +304,13 @@ def _log_model(ctx, design, pooled, tech_vocab, prod_vocab) -> None:
             tech_vocab.terms,
             tech_vocab.idf,
             prod_vocab.terms,
-            {"neighbours": cfg.neighbours, "alpha": cfg.alpha, "pooling": cfg.pooling},
+            {
+                "neighbours": cfg.neighbours,
+                "alpha": cfg.alpha,
+                "pooling": cfg.pooling,
+                "tech_space": cfg.tech_space,
+                "field_weight": cfg.field_weight,
+            },
             arrays,
         )
         # MLflow warns on every model that a Python object is pickled (ours is this installed

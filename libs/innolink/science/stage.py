@@ -19,7 +19,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from innolink.context import StageContext, StageResult
-from innolink.flows import wipo
+from innolink.patents import wipo
 from innolink.science.classify import classify, load_rules
 from innolink.tables import (
     FIRM_PATENTS,
