@@ -110,7 +110,9 @@ def world(interpreted_spark, tmp_path_factory):
     write(
         FIRM_KEYWORDS,
         spark.createDataFrame(
-            [(f, "robot", "en", 1.0, 1, [], "r0") for f in ("f1", "f3", "f4")],
+            [(f, "robot", "en", 1.0, 1, [], "r0") for f in ("f1", "f3", "f4")]
+            # A concept's term (P02), in Japanese: 3 of JP's 5 weight units are named.
+            + [("f1", "サーボモータ", "ja", 3.0, 2, [], "r0")],
             FIRM_KEYWORDS.schema,
         ),
     )
@@ -247,6 +249,10 @@ def test_caveats_flag_small_groups_and_coverage(world):
         ["US", "incumbent", "1", "1", "0", "0", "0.0%"],
         ["all", "all", "5", "4", "3", "3", "60.0%"],
     ]
+    # Product concepts name 60% of JP's keyword weight and none of the US's: a warning.
+    assert "0% to 60% of each country's product keyword weight is named" in caveats
+    assert "differ by more than 10 points" in caveats
+    assert rows(page, "concept-coverage") == [["JP", "2", "60.0%"], ["US", "1", "0.0%"]]
     # The newest linkage run failed; the page says which run it shows instead.
     assert f"The newest linkage run {world['failed']} ended FAILED" in caveats
 

@@ -325,6 +325,89 @@ def _coverage(inputs: Inputs) -> pd.DataFrame | None:
     return counts
 
 
+def _concept_coverage(inputs: Inputs) -> pd.DataFrame | None:
+    """Per country: firms with product keywords, and the share of their keyword weight that the
+    concept list names (stages.linkage.product_concepts); None when the product side is not
+    compared in concepts or the tables are missing."""
+    from innolink.linkage.features import concept_terms
+
+    cfg = inputs.cfg.stages.linkage
+    kw, firms = inputs.read("gold/firm_keywords"), inputs.read("silver/firms")
+    if (
+        cfg.product_space != "concepts"
+        or not kw.present
+        or not firms.present
+        or kw.missing_columns("firm_id", "keyword", "weight")
+        or firms.missing_columns("firm_id", "country")
+    ):
+        return None
+    spark = kw.df.sparkSession
+    named = (
+        spark.createDataFrame(
+            concept_terms(inputs.cfg.resolve(cfg.product_concepts)),
+            "keyword string, concept string",
+        )
+        .select("keyword")
+        .distinct()
+        .withColumn("named", F.lit(1.0))
+    )
+    # Matched as the linkage stage matches them (features.product_terms): the keyword as
+    # written equals a term.
+    return (
+        kw.df.where(F.col("weight") > 0)
+        .select("firm_id", "keyword", "weight")
+        .join(F.broadcast(named), "keyword", "left")
+        .join(firms.df.select("firm_id", "country"), "firm_id")
+        .groupBy("country")
+        .agg(
+            F.countDistinct("firm_id").alias("firms"),
+            (F.sum(F.col("weight") * F.coalesce("named", F.lit(0.0))) / F.sum("weight")).alias(
+                "share"
+            ),
+        )
+        .orderBy("country")
+        .toPandas()
+    )
+
+
+# Countries whose product keywords the concept list names this much differently are compared
+# partly in their own words (docs/linkage.md).
+CONCEPT_SPREAD = 0.10
+
+
+def _concept_blocks(inputs: Inputs) -> list:
+    from innolink.errors import ConfigError
+
+    try:
+        cov = _concept_coverage(inputs)
+    except ConfigError as exc:
+        return [Text(f"Product concepts: {exc}.", "warn")]
+    if cov is None or cov.empty:
+        return []
+    low, high = cov["share"].min(), cov["share"].max()
+    text = (
+        f"Product concepts: {100 * low:.0f}% to {100 * high:.0f}% of each country's product "
+        "keyword weight is named by the concept list (stages.linkage.product_concepts). "
+        "Named keywords are compared across languages; the rest keep a column per keyword, "
+        "which a country's model learns from firms writing its language only."
+    )
+    warn = high - low > CONCEPT_SPREAD
+    if warn:
+        text += (
+            f" The shares differ by more than {100 * CONCEPT_SPREAD:.0f} points: the countries "
+            "named least are compared partly in their own words, which lowers their scores "
+            "for a reason that is not their firms'. Add their products' terms to the list."
+        )
+    table = HtmlTable(
+        id="concept-coverage",
+        columns=["Country", "Firms with keywords", "Keyword weight named by a concept"],
+        rows=[[r.country, fmt(int(r.firms)), f"{100 * r.share:.1f}%"] for r in cov.itertuples()],
+        numeric=frozenset({1, 2}),
+        caption="Product concepts: how much of each country's keywords the concept list names",
+    )
+    return [Text(text, "warn" if warn else "p"), table]
+
+
 def caveats(inputs: Inputs, why_empty: str | None) -> Section:
     section = Section("caveats", "Caveats")
     pdf = inputs.summary
@@ -436,6 +519,7 @@ def caveats(inputs: Inputs, why_empty: str | None) -> Section:
             )
         )
         section.blocks.append(table)
+    section.blocks.extend(_concept_blocks(inputs))
     section.blocks.extend(_run_consistency(inputs))
     return section
 
