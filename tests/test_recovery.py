@@ -8,9 +8,11 @@ strengths differ by >= 0.1). On the same tables, the raw keywords as the product
 (product_space=keywords, one column per keyword and language) misorder the Chinese firms'
 group: the reason the product side is compared in language-free concepts.
 
-Recovery over 20 seeds is a benchmark (`make bench BENCH=recovery`, BENCHMARKS.md): 7 of 20
-seeds come out in order; the misorders left mostly put a JP or CN group too low (the patent
-side is still per language), the others are groups too small to tell apart.
+Recovery over 20 seeds, and what the WIPO technology fields add to the patent text, is a
+benchmark (`make bench BENCH=recovery`, BENCHMARKS.md, docs/linkage.md). It runs one seed,
+not five: a seed costs about 3 minutes of suite time, and at demo scale not every seed can
+come out in order (docs/linkage.md: even scoring with the world's own topic matrix misorders
+some).
 """
 
 from __future__ import annotations
