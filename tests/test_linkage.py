@@ -502,3 +502,34 @@ def test_a_compound_concept_name_names_its_concept_by_each_part(tmp_path):
     assert concepts["家電"] == {"P04", "P33"}
     # "and" joins words only: "Android" and "brand" are not split.
     assert "android brand" in concepts and "droid" not in concepts and "br" not in concepts
+
+
+def test_known_matrix_scores_use_the_worlds_matrix_on_what_the_documents_show(tmp_path):
+    from innolink.linkage.recovery import known_matrix_scores
+
+    pd.DataFrame(
+        {"field": [1, 2, 2], "product": ["P1", "P1", "P2"], "weight": [1.0, 0.5, 0.5]}
+    ).to_csv(tmp_path / "topic_matrix.csv", index=False)
+    pd.DataFrame(
+        {"firm_id": ["A", "A", "B", "C"], "entity": "listed", "field": [1, 1, 2, 1]}
+    ).to_parquet(tmp_path / "patent_truth.parquet")
+    pd.DataFrame(
+        {
+            "firm_id": ["A", "B", "B", "B"],
+            "products": ["P1", "P2,P3", "P1", "P1"],
+            "product_mentions": [8, 4, 10, 10],
+            # B's P1 pages are a duplicate and a broken record: not read.
+            "duplicate_of": [None, None, "https://b/", None],
+            "defect": [None, None, None, "truncated"],
+        }
+    ).to_parquet(tmp_path / "page_truth.parquet")
+    pd.DataFrame({"firm_id": ["A", "B", "C"], "country": "JP", "firm_type": "startup"}).to_parquet(
+        tmp_path / "firm_truth.parquet"
+    )
+    scores = known_matrix_scores(tmp_path, min_firms=1).set_index("firm_id")
+    # C has no page: not scored. B: technology {P1: .5, P2: .5}, pages {P2: 2, P3: 2}.
+    assert list(scores.index) == ["A", "B"]
+    assert scores.loc["A", "score"] == pytest.approx(1.0)
+    assert scores.loc["B", "score"] == pytest.approx(0.5)
+    # A group below min_firms is dropped, as the linkage stage drops it.
+    assert known_matrix_scores(tmp_path, min_firms=3).empty

@@ -10,6 +10,7 @@ larger planted strength has the larger mean score; pairs whose strengths differ 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -60,3 +61,58 @@ def recovery(scores: pd.DataFrame, groups: pd.DataFrame, min_gap: float = 0.1) -
     )
     gap = float(scores["score"].mean() - scores["shuffle_score"].mean())
     return Recovery(len(means), pairs, len(bad), rho, gap, bad)
+
+
+def known_matrix_scores(truth: str | Path, min_firms: int = 10) -> pd.DataFrame:
+    """What the world's own documents allow: each firm scored with the planted topic matrix A
+    instead of a learned model, from what the pipeline reads of it.
+
+    Technology: the sum of A's rows of the fields of the firm's patents (patent_truth);
+    products: the product mentions of its pages (page_truth, duplicates and broken records
+    left out). Score: their cosine. Groups with fewer than `min_firms` such firms are dropped,
+    as the linkage stage drops them. A learned model can only add noise to this (it must
+    estimate A from a few hundred firms), so the seeds this misorders are seeds no pipeline
+    can be expected to recover: the noise of finite documents, not the pipeline's.
+    """
+    import numpy as np
+
+    truth = Path(truth)
+    topic = pd.read_csv(truth / "topic_matrix.csv")
+    rows = {f: dict(zip(g["product"], g["weight"], strict=True)) for f, g in topic.groupby("field")}
+    patents = pd.read_parquet(
+        truth / "patent_truth.parquet", columns=["firm_id", "entity", "field"]
+    )
+    pages = pd.read_parquet(
+        truth / "page_truth.parquet",
+        columns=["firm_id", "products", "product_mentions", "duplicate_of", "defect"],
+    )
+    firms = pd.read_parquet(
+        truth / "firm_truth.parquet", columns=["firm_id", "country", "firm_type"]
+    )
+    tech: dict[str, dict[str, float]] = {}
+    for firm, field in zip(patents["firm_id"], patents["field"], strict=True):
+        vec = tech.setdefault(firm, {})
+        for product, weight in rows[field].items():
+            vec[product] = vec.get(product, 0.0) + weight
+    prod: dict[str, dict[str, float]] = {}
+    read = pages[pages["duplicate_of"].isna() & pages["defect"].isna() & pages["products"].notna()]
+    for firm, products, mentions in zip(
+        read["firm_id"], read["products"], read["product_mentions"], strict=True
+    ):
+        named = [p for p in products.split(",") if p]
+        vec = prod.setdefault(firm, {})
+        for product in named:
+            vec[product] = vec.get(product, 0.0) + mentions / len(named)
+    out = []
+    for r in firms.itertuples():
+        a, b = tech.get(r.firm_id), prod.get(r.firm_id)
+        if not a or not b:
+            continue
+        num = sum(w * b.get(k, 0.0) for k, w in a.items())
+        den = np.sqrt(sum(w * w for w in a.values()) * sum(w * w for w in b.values()))
+        out.append((r.firm_id, r.country, r.firm_type, num / den, float("nan")))
+    scores = pd.DataFrame(
+        out, columns=["firm_id", "country", "firm_type", "score", "shuffle_score"]
+    )
+    size = scores.groupby(["country", "firm_type"])["firm_id"].transform("size")
+    return scores[size >= min_firms].reset_index(drop=True)
