@@ -1,7 +1,8 @@
 """Technology -> product models: multi-output ridge (shrunk toward the pooled model) and kNN.
 
-A firm's technology vector x (TF-IDF of its patents' tokens, plus a bias) predicts its product
-vector y (its keyword weights). Within a group (country x firm type) the ridge model is
+A firm's technology vector x (TF-IDF of its patents' tokens and WIPO fields, plus a bias)
+predicts its product vector y (its keyword or concept weights). Within a group (country x
+firm type) the ridge model is
 
     W_g = argmin ||Y_g - X_g W||^2 + alpha ||W - pooling * W_pool||^2
 

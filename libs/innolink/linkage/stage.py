@@ -1,9 +1,11 @@
 """Stage `linkage`: per group (country x firm type), a technology -> product model, and every
 firm's out-of-fold score: the cosine of its predicted and actual product vectors.
 
-Records are the listed firms of silver/firms. A firm is scored when it has patent text
-(gold/firm_patents + gold/patent_text) and product keywords (gold/firm_keywords) and its group
-has at least `min_firms` such firms; otherwise it is a reject with the reason, so the firms
+Records are the listed firms of silver/firms. A firm is scored when its patents describe its
+technology in the space of `tech_space` (text: gold/firm_patents + gold/patent_text; WIPO
+fields: gold/firm_patents + silver/patent_classes; either, by default) and it has product
+keywords (gold/firm_keywords), and its group has at least `min_firms` such firms; otherwise it
+is a reject with the reason (`linkage.no_patent_text`: nothing in that space), so the firms
 the comparison leaves out can be counted by cause.
 
 MLflow: the stage's run is the analysis' parent run (stages.linkage.experiment names the
