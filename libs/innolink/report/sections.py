@@ -329,7 +329,7 @@ def _concept_coverage(inputs: Inputs) -> pd.DataFrame | None:
     """Per country: firms with product keywords, and the share of their keyword weight that the
     concept list names (stages.linkage.product_concepts); None when the product side is not
     compared in concepts or the tables are missing."""
-    from innolink.linkage.features import concept_terms
+    from innolink.linkage import features as FE
 
     cfg = inputs.cfg.stages.linkage
     kw, firms = inputs.read("gold/firm_keywords"), inputs.read("silver/firms")
@@ -341,29 +341,20 @@ def _concept_coverage(inputs: Inputs) -> pd.DataFrame | None:
         or firms.missing_columns("firm_id", "country")
     ):
         return None
-    spark = kw.df.sparkSession
-    named = (
-        spark.createDataFrame(
-            concept_terms(inputs.cfg.resolve(cfg.product_concepts)),
-            "keyword string, concept string",
-        )
-        .select("keyword")
-        .distinct()
-        .withColumn("named", F.lit(1.0))
+    concepts = kw.df.sparkSession.createDataFrame(
+        FE.concept_terms(inputs.cfg.resolve(cfg.product_concepts)),
+        "keyword string, concept string",
     )
-    # Matched as the linkage stage matches them (features.product_terms): the keyword as
-    # written equals a term.
+    # The product terms the linkage stage compares: a keyword's weight is split over the
+    # concepts it names, so the concept terms' share of the total is the share named.
+    named = F.col("term").startswith("concept:")
     return (
-        kw.df.where(F.col("weight") > 0)
-        .select("firm_id", "keyword", "weight")
-        .join(F.broadcast(named), "keyword", "left")
+        FE.product_terms(kw.df, concepts)
         .join(firms.df.select("firm_id", "country"), "firm_id")
         .groupBy("country")
         .agg(
             F.countDistinct("firm_id").alias("firms"),
-            (F.sum(F.col("weight") * F.coalesce("named", F.lit(0.0))) / F.sum("weight")).alias(
-                "share"
-            ),
+            (F.sum(F.when(named, F.col("tf")).otherwise(0.0)) / F.sum("tf")).alias("share"),
         )
         .orderBy("country")
         .toPandas()
